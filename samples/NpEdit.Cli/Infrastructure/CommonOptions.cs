@@ -1,0 +1,32 @@
+using System.CommandLine;
+using NpEdit.Transforms.Runtime;
+
+namespace NpEdit.Cli.Infrastructure;
+
+/// <summary>Options that several verbs share, so they are spelled and defaulted the same everywhere.</summary>
+internal static class CommonOptions
+{
+    public static Option<DeviceOption> Device() => new("--device")
+    {
+        Description = "cpu, cuda or auto (CUDA when available).",
+        DefaultValueFactory = _ => DeviceOption.Auto,
+    };
+
+    public static Option<int> Seed(int defaultValue = 0) => new("--seed")
+    {
+        Description = "Random seed; the same seed gives the same result on the CPU.",
+        DefaultValueFactory = _ => defaultValue,
+    };
+
+    public static Option<int> Count(int defaultValue) => new("--count")
+    {
+        Description = "How many rows or images.",
+        DefaultValueFactory = _ => defaultValue,
+    };
+
+    public static Option<int> Threads() => new("--threads")
+    {
+        Description = "Torch intra-op threads (0 = libtorch default).",
+        DefaultValueFactory = _ => 0,
+    };
+}

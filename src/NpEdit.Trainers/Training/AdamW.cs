@@ -1,0 +1,133 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace NpEdit.Trainers.Training;
+
+/// <summary>
+/// AdamW (decoupled weight decay) whose whole state is plain tensors, so checkpoints are safetensors and a resumed
+/// run continues bit for bit. Parameters are addressed by name, which ties the state to a module's state_dict keys.
+/// </summary>
+public sealed class AdamW : IDisposable
+{
+    private readonly List<(string Name, Parameter Parameter)> _parameters;
+    private readonly Dictionary<string, Tensor> _exp = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Tensor> _expSq = new(StringComparer.Ordinal);
+
+    public AdamW(IEnumerable<(string Name, Parameter Parameter)> parameters, double learningRate, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, double weightDecay = 0.0)
+    {
+        _parameters = parameters.Where(p => p.Parameter.requires_grad).ToList();
+        LearningRate = learningRate;
+        Beta1 = beta1;
+        Beta2 = beta2;
+        Eps = eps;
+        WeightDecay = weightDecay;
+    }
+
+    public double LearningRate { get; set; }
+    public double Beta1 { get; }
+    public double Beta2 { get; }
+    public double Eps { get; }
+    public double WeightDecay { get; }
+    /// <summary>Number of updates taken (for bias correction).</summary>
+    public long StepCount { get; private set; }
+
+    public IEnumerable<Parameter> Parameters => _parameters.Select(p => p.Parameter);
+
+    public void ZeroGrad()
+    {
+        foreach (var (_, p) in _parameters)
+        {
+            if (p.grad is not null)
+            {
+                p.grad.zero_();
+            }
+        }
+    }
+
+    /// <summary>Clips the global gradient norm; returns the norm before clipping.</summary>
+    public double ClipGradNorm(double maxNorm) => nn.utils.clip_grad_norm_(Parameters, maxNorm);
+
+    /// <summary>True when every gradient is finite.</summary>
+    public bool GradientsAreFinite()
+    {
+        using var scope = NewDisposeScope();
+        foreach (var (_, p) in _parameters)
+        {
+            if (p.grad is not null && !p.grad.isfinite().all().item<bool>()) return false;
+        }
+        return true;
+    }
+
+    public void Step()
+    {
+        StepCount++;
+        double bias1 = 1 - Math.Pow(Beta1, StepCount);
+        double bias2 = 1 - Math.Pow(Beta2, StepCount);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        foreach (var (name, p) in _parameters)
+        {
+            var grad = p.grad;
+            if (grad is null) continue;
+            if (!_exp.TryGetValue(name, out var m))
+            {
+                m = torch.zeros_like(p).DetachFromDisposeScope();
+                _exp[name] = m;
+                _expSq[name] = torch.zeros_like(p).DetachFromDisposeScope();
+            }
+            var v = _expSq[name];
+            if (WeightDecay != 0) p.mul_(1 - LearningRate * WeightDecay);
+            m.mul_(Beta1).add_(grad, alpha: 1 - Beta1);
+            v.mul_(Beta2).addcmul_(grad, grad, value: 1 - Beta2);
+            var denominator = v.div(bias2).sqrt_().add_(Eps);
+            p.addcdiv_(m, denominator, value: -LearningRate / bias1);
+        }
+    }
+
+    /// <summary>The state as named tensors (for a checkpoint).</summary>
+    public Dictionary<string, Tensor> StateTensors()
+    {
+        var state = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var (name, m) in _exp) state[$"exp_avg.{name}"] = m;
+        foreach (var (name, v) in _expSq) state[$"exp_avg_sq.{name}"] = v;
+        state["step"] = torch.tensor(new[] { StepCount });
+        return state;
+    }
+
+    /// <summary>Restores the state written by <see cref="StateTensors"/>; names must match this optimizer's parameters.</summary>
+    public void LoadState(IReadOnlyDictionary<string, Tensor> state, string source)
+    {
+        var known = _parameters.ToDictionary(p => p.Name, p => p.Parameter, StringComparer.Ordinal);
+        foreach (var (key, value) in state)
+        {
+            if (key == "step") continue;
+            string name = key.StartsWith("exp_avg_sq.", StringComparison.Ordinal) ? key["exp_avg_sq.".Length..]
+                : key.StartsWith("exp_avg.", StringComparison.Ordinal) ? key["exp_avg.".Length..]
+                : throw new InvalidDataException($"{source}: unexpected optimizer tensor '{key}'.");
+            if (!known.TryGetValue(name, out var p))
+                throw new InvalidDataException($"{source}: optimizer state for unknown parameter '{name}'.");
+            if (!p.shape.SequenceEqual(value.shape))
+                throw new InvalidDataException($"{source}: optimizer state '{key}' has shape [{string.Join(",", value.shape)}], parameter has [{string.Join(",", p.shape)}].");
+        }
+        DisposeState();
+        foreach (var (key, value) in state)
+        {
+            if (key == "step") continue;
+            var copy = value.to(known[key[(key.IndexOf('.') + 1)..]].device).clone().DetachFromDisposeScope();
+            if (key.StartsWith("exp_avg_sq.", StringComparison.Ordinal)) _expSq[key["exp_avg_sq.".Length..]] = copy;
+            else _exp[key["exp_avg.".Length..]] = copy;
+        }
+        StepCount = state.TryGetValue("step", out var s) ? s.item<long>() : 0;
+    }
+
+    private void DisposeState()
+    {
+        foreach (var t in _exp.Values) t.Dispose();
+        foreach (var t in _expSq.Values) t.Dispose();
+        _exp.Clear();
+        _expSq.Clear();
+    }
+
+    public void Dispose() => DisposeState();
+}

@@ -1,0 +1,89 @@
+using System.Text.Json;
+using NpEdit.Transforms.IO;
+using static TorchSharp.torch;
+
+namespace NpEdit.Trainers.Training;
+
+/// <summary>
+/// Training checkpoints in a folder: each is a subfolder <c>step-00001234/</c> of safetensors files (one per named
+/// tensor group: model weights, optimizer state, EMA, RNG) plus <c>state.json</c>. A checkpoint is written into a
+/// temporary folder and renamed into place, then <c>latest</c> is replaced atomically, so a crash at any moment
+/// leaves the previous checkpoint intact. Older checkpoints beyond <see cref="Keep"/> are removed.
+/// </summary>
+public sealed class CheckpointFolder
+{
+    private const string LatestFile = "latest";
+    private const string StateFile = "state.json";
+
+    public CheckpointFolder(string path, int keep = 2)
+    {
+        Path = System.IO.Path.GetFullPath(path);
+        Keep = Math.Max(1, keep);
+    }
+
+    public string Path { get; }
+    public int Keep { get; }
+
+    public void Save(long step, IReadOnlyDictionary<string, IReadOnlyDictionary<string, Tensor>> groups, IReadOnlyDictionary<string, string> state)
+    {
+        Directory.CreateDirectory(Path);
+        string name = $"step-{step:D8}";
+        string final = System.IO.Path.Combine(Path, name);
+        string temp = System.IO.Path.Combine(Path, $".{name}.{Guid.NewGuid():N}.tmp");
+        Directory.CreateDirectory(temp);
+        try
+        {
+            foreach (var (group, tensors) in groups)
+            {
+                SafeTensors.Save(System.IO.Path.Combine(temp, $"{group}.safetensors"), tensors);
+            }
+            var withStep = new Dictionary<string, string>(state) { ["step"] = step.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+            File.WriteAllText(System.IO.Path.Combine(temp, StateFile), JsonSerializer.Serialize(withStep));
+            if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
+            Directory.Move(temp, final);
+        }
+        catch
+        {
+            if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
+            throw;
+        }
+        string latestTemp = System.IO.Path.Combine(Path, $".{LatestFile}.{Guid.NewGuid():N}.tmp");
+        File.WriteAllText(latestTemp, name);
+        File.Move(latestTemp, System.IO.Path.Combine(Path, LatestFile), overwrite: true);
+        Prune(name);
+    }
+
+    /// <summary>The newest complete checkpoint, or null when the folder has none.</summary>
+    public Checkpoint? TryLoadLatest()
+    {
+        string latest = System.IO.Path.Combine(Path, LatestFile);
+        if (!File.Exists(latest)) return null;
+        string name = File.ReadAllText(latest).Trim();
+        string folder = System.IO.Path.Combine(Path, name);
+        if (!Directory.Exists(folder))
+            throw new InvalidDataException($"{latest} points to {name}, which does not exist; the checkpoint folder is damaged.");
+        var stateText = File.ReadAllText(System.IO.Path.Combine(folder, StateFile));
+        var state = JsonSerializer.Deserialize<Dictionary<string, string>>(stateText)
+            ?? throw new InvalidDataException($"{folder}/{StateFile} is empty.");
+        return new Checkpoint(folder, long.Parse(state["step"], System.Globalization.CultureInfo.InvariantCulture), state);
+    }
+
+    private void Prune(string keepName)
+    {
+        var all = Directory.GetDirectories(Path, "step-*").Select(System.IO.Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal).ToList();
+        foreach (var old in all.Take(Math.Max(0, all.Count - Keep)))
+        {
+            if (old != keepName) Directory.Delete(System.IO.Path.Combine(Path, old!), recursive: true);
+        }
+    }
+}
+
+/// <summary>A checkpoint on disk: its step, its state strings, and access to its tensor groups.</summary>
+public sealed record Checkpoint(string Folder, long Step, IReadOnlyDictionary<string, string> State)
+{
+    /// <summary>Loads one tensor group (the caller disposes the tensors).</summary>
+    public Dictionary<string, Tensor> Load(string group) =>
+        SafeTensors.Load(System.IO.Path.Combine(Folder, $"{group}.safetensors"));
+
+    public bool Has(string group) => File.Exists(System.IO.Path.Combine(Folder, $"{group}.safetensors"));
+}

@@ -1,0 +1,127 @@
+using NpEdit.Transforms.Nn;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace NpEdit.Transforms.Models;
+
+/// <summary>
+/// Single-stream flow transformer over one token sequence <c>[text | reference image (optional) | noisy target]</c>.
+/// Predicts the flow velocity <c>v = ε − x0</c> for the target tokens only. Reference tokens are modulated as clean
+/// (t = 0) and share spatial rotary positions with the target, differing in frame. With no reference it is a plain
+/// text-to-image model, so one set of weights serves as prior, teacher, fake score and editor.
+/// </summary>
+public sealed class FlowDiT : nn.Module
+{
+#pragma warning disable IDE1006 // state_dict keys follow the field names
+    private readonly Linear x_embedder;
+    private readonly LayerNorm context_norm;
+    private readonly Linear context_embedder;
+    private readonly Linear pooled_text_embedder;
+    private readonly TimestepEmbedding t_embedder;
+    private readonly ModuleList<FlowDiTBlock> blocks;
+    private readonly LayerNorm norm_out;
+    private readonly Linear norm_out_modulation;
+    private readonly Linear proj_out;
+#pragma warning restore IDE1006
+
+    public FlowDiT(FlowDiTConfig config) : base(nameof(FlowDiT))
+    {
+        config.Validate();
+        Config = config;
+        x_embedder = nn.Linear(config.PatchDim, config.Hidden);
+        context_norm = nn.LayerNorm(config.TextHidden, eps: 1e-6);
+        context_embedder = nn.Linear(config.TextHidden, config.Hidden);
+        pooled_text_embedder = nn.Linear(config.TextHidden, config.Hidden);
+        t_embedder = new TimestepEmbedding(config.Hidden);
+        blocks = nn.ModuleList(Enumerable.Range(0, config.Depth).Select(_ => new FlowDiTBlock(config)).ToArray());
+        norm_out = nn.LayerNorm(config.Hidden, eps: 1e-6, elementwise_affine: false);
+        norm_out_modulation = nn.Linear(config.Hidden, 2 * config.Hidden);
+        proj_out = nn.Linear(config.Hidden, config.PatchDim);
+        using (no_grad())
+        {
+            // Zero output layers: a fresh model predicts v = 0 and each block starts as the identity (adaLN-zero).
+            norm_out_modulation.weight!.zero_();
+            norm_out_modulation.bias!.zero_();
+            proj_out.weight!.zero_();
+            proj_out.bias!.zero_();
+        }
+        RegisterComponents();
+    }
+
+    public FlowDiTConfig Config { get; }
+
+    /// <summary>Predicts the velocity for the target.</summary>
+    /// <param name="noisy">[B, C, S, S] target latent at time t.</param>
+    /// <param name="t">[B] flow times in [0, 1] (1 = pure noise).</param>
+    /// <param name="text">[B, L, TextHidden] text features.</param>
+    /// <param name="textMask">[B, L] boolean, true for real tokens.</param>
+    /// <param name="reference">[B, C, S, S] clean reference latent, or null for text-to-image.</param>
+    public Tensor Forward(Tensor noisy, Tensor t, Tensor text, Tensor textMask, Tensor? reference = null)
+    {
+        using var scope = NewDisposeScope();
+        long b = noisy.shape[0];
+        long textLength = text.shape[1];
+        int perImage = Config.TokensPerImage;
+
+        var maskF = textMask.to(ScalarType.Float32).unsqueeze(-1);
+        var pooled = text.mul(maskF).sum(1).div(maskF.sum(1).clamp_min(1.0));
+        var textCond = pooled_text_embedder.call(pooled);
+        var cT = t_embedder.call(t).add(textCond);
+
+        var parts = new List<Tensor> { context_embedder.call(context_norm.call(text)) };
+        Tensor conditioning;
+        Tensor? kindOfToken = null;
+        if (reference is not null)
+        {
+            parts.Add(x_embedder.call(Patchify.ToTokens(reference, Config.PatchSize)));
+            var c0 = t_embedder.call(torch.zeros_like(t)).add(textCond);
+            conditioning = torch.stack(new[] { cT, c0 }, dim: 1);
+            var kinds = torch.zeros(textLength + 2L * perImage, dtype: ScalarType.Int64, device: noisy.device);
+            kinds.narrow(0, textLength, perImage).fill_(1);
+            kindOfToken = kinds;
+        }
+        else
+        {
+            conditioning = cT.unsqueeze(1);
+        }
+        parts.Add(x_embedder.call(Patchify.ToTokens(noisy, Config.PatchSize)));
+        var x = torch.cat(parts.ToArray(), dim: 1);
+
+        var rope = AxialRope.Tables(Positions(textLength, reference is not null, noisy.device), Config.RopeAxes);
+        var imageMask = torch.ones(b, x.shape[1] - textLength, dtype: ScalarType.Bool, device: noisy.device);
+        var attentionMask = torch.cat(new[] { textMask.to(ScalarType.Bool), imageMask }, dim: 1).view(b, 1, 1, -1);
+
+        foreach (var block in blocks)
+        {
+            x = block.Forward(x, conditioning, kindOfToken, rope, attentionMask);
+        }
+
+        var target = x.narrow(1, x.shape[1] - perImage, perImage);
+        var finalMod = norm_out_modulation.call(nn.functional.silu(cT)).unsqueeze(1).chunk(2, dim: -1);
+        var h = norm_out.call(target).mul(finalMod[1].add(1)).add(finalMod[0]);
+        var v = Patchify.FromTokens(proj_out.call(h), Config.PatchSize, Config.Channels, Config.GridSize);
+        return v.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// (frame, row, column) per token: text token i sits at frame i; the reference image at frame L and the target at
+    /// frame L + 1, both over the same patch grid. The target's positions do not depend on whether a reference is present.
+    /// </summary>
+    private Tensor Positions(long textLength, bool withReference, Device device)
+    {
+        int grid = Config.GridSize;
+        var rows = new List<long[]>();
+        for (long i = 0; i < textLength; i++) rows.Add(new[] { i, 0L, 0L });
+        void AddImage(long frame)
+        {
+            for (int r = 0; r < grid; r++)
+                for (int c = 0; c < grid; c++)
+                    rows.Add(new[] { frame, r, (long)c });
+        }
+        if (withReference) AddImage(textLength);
+        AddImage(textLength + 1);
+        var flat = rows.SelectMany(r => r).ToArray();
+        return torch.tensor(flat, dtype: ScalarType.Int64, device: device).view(rows.Count, 3);
+    }
+}

@@ -1,0 +1,43 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NpEdit.Transforms.Sampling;
+
+/// <summary>
+/// Integrates a velocity field from noise (t = 1) to data (t = 0) over a time grid.
+/// </summary>
+public static class FlowSampler
+{
+    /// <summary>The velocity at (x, t); t is a [B] tensor.</summary>
+    public delegate Tensor VelocityField(Tensor x, Tensor t);
+
+    /// <param name="velocity">The (possibly guided) velocity field.</param>
+    /// <param name="noise">[B, ...] starting noise at t = 1.</param>
+    /// <param name="grid">Times from 1 down to 0.</param>
+    /// <param name="mode">Euler or re-noising.</param>
+    /// <param name="generator">Source of the fresh noise for <see cref="SamplerMode.Renoise"/>.</param>
+    public static Tensor Sample(VelocityField velocity, Tensor noise, IReadOnlyList<double> grid, SamplerMode mode = SamplerMode.Euler, Generator? generator = null)
+    {
+        using var scope = NewDisposeScope();
+        var x = noise;
+        long b = noise.shape[0];
+        for (int i = 0; i + 1 < grid.Count; i++)
+        {
+            double t = grid[i], next = grid[i + 1];
+            var tTensor = torch.full(b, t, dtype: ScalarType.Float32, device: noise.device);
+            var v = velocity(x, tTensor);
+            if (mode == SamplerMode.Euler || next == 0.0)
+            {
+                x = x.add(v.mul(next - t));
+            }
+            else
+            {
+                var x0 = x.sub(v.mul(t));
+                var fresh = torch.randn(noise.shape, dtype: noise.dtype, device: noise.device, generator: generator);
+                x = x0.mul(1.0 - next).add(fresh.mul(next));
+            }
+            scope.DisposeEverythingBut(x);
+        }
+        return x.MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,15 @@
+namespace NpEdit.Transforms.Sampling;
+
+/// <summary>Few-step (default 4) or many-step sampling settings.</summary>
+public sealed record SamplerOptions
+{
+    public int Steps { get; init; } = 4;
+    public double Shift { get; init; } = 3.0;
+    /// <summary>An explicit time grid (1 … 0) that overrides <see cref="Steps"/> and <see cref="Shift"/>.</summary>
+    public double[]? Timesteps { get; init; }
+    /// <summary>Classifier-free guidance scale; 1 means no guidance (a single conditional pass).</summary>
+    public double GuidanceScale { get; init; } = 1.0;
+    public SamplerMode Mode { get; init; } = SamplerMode.Euler;
+
+    public double[] Grid() => Timesteps is null ? FlowSchedule.Timesteps(Steps, Shift) : FlowSchedule.Validate(Timesteps);
+}

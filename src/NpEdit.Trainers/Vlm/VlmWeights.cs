@@ -1,0 +1,35 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NpEdit.Trainers.Vlm;
+
+/// <summary>Weight initialisation for training a VLM from scratch, following the HF models' <c>_init_weights</c>.</summary>
+public static class VlmWeights
+{
+    /// <summary>
+    /// Linear/conv/embedding weights ~ N(0, <paramref name="std"/>), biases 0, norm gains 1, the image newline
+    /// ~ N(0, std). Deterministic given torch's global seed. PyTorch's default uniform init would also train,
+    /// but unit-variance embeddings swamp the small residual stream of a tiny decoder.
+    /// </summary>
+    public static void InitializeForTraining(LlavaOnevisionModel model, double std = 0.02)
+    {
+        using var noGrad = torch.no_grad();
+        foreach (var (name, p) in model.named_parameters())
+        {
+            if (name.EndsWith("norm.weight", StringComparison.Ordinal) || name.Contains("layernorm", StringComparison.Ordinal) ||
+                name.Contains("layer_norm", StringComparison.Ordinal))
+            {
+                if (name.EndsWith(".bias", StringComparison.Ordinal)) p.zero_();
+                else p.fill_(1.0);
+            }
+            else if (name.EndsWith(".bias", StringComparison.Ordinal))
+            {
+                p.zero_();
+            }
+            else
+            {
+                p.normal_(0.0, std);
+            }
+        }
+    }
+}

@@ -57,9 +57,44 @@ public sealed class FlowDiT : nn.Module
     /// <param name="text">[B, L, TextHidden] text features.</param>
     /// <param name="textMask">[B, L] boolean, true for real tokens.</param>
     /// <param name="reference">[B, C, S, S] clean reference latent, or null for text-to-image.</param>
-    public Tensor Forward(Tensor noisy, Tensor t, Tensor text, Tensor textMask, Tensor? reference = null)
+    public Tensor Forward(Tensor noisy, Tensor t, Tensor text, Tensor textMask, Tensor? reference = null) =>
+        Forward(noisy, t, text, textMask, reference, hideReferenceFromAttention: false);
+
+    /// <param name="hideReferenceFromAttention">Test hook: masks the reference tokens out as attention keys, which
+    /// must make the output equal to the no-reference output (the reference acts only through attention).</param>
+    internal Tensor Forward(Tensor noisy, Tensor t, Tensor text, Tensor textMask, Tensor? reference, bool hideReferenceFromAttention)
     {
         using var scope = NewDisposeScope();
+        var sequence = BuildSequence(noisy, t, text, textMask, reference);
+        var x = sequence.Tokens;
+        var attentionMask = sequence.AttentionMask;
+        if (hideReferenceFromAttention && reference is not null)
+        {
+            attentionMask = attentionMask.clone();
+            attentionMask.narrow(3, text.shape[1], Config.TokensPerImage).fill_(false);
+        }
+        foreach (var block in blocks)
+        {
+            x = block.Forward(x, sequence.Conditioning, sequence.KindOfToken, sequence.Rope, attentionMask);
+        }
+
+        int perImage = Config.TokensPerImage;
+        var target = x.narrow(1, x.shape[1] - perImage, perImage);
+        var finalMod = norm_out_modulation.call(nn.functional.silu(sequence.TargetConditioning)).unsqueeze(1).chunk(2, dim: -1);
+        var h = norm_out.call(target).mul(finalMod[1].add(1)).add(finalMod[0]);
+        var v = Patchify.FromTokens(proj_out.call(h), Config.PatchSize, Config.Channels, Config.GridSize);
+        return v.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The embedded token sequence and everything the blocks need to process it.</summary>
+    internal sealed record Sequence(Tensor Tokens, Tensor Conditioning, Tensor? KindOfToken, (Tensor Cos, Tensor Sin) Rope, Tensor AttentionMask, Tensor TargetConditioning);
+
+    /// <summary>
+    /// Embeds <c>[text | reference | target]</c>. Conditioning rows: index 0 is t (text and target tokens), index 1 is
+    /// t = 0 (reference tokens, which are clean); both add the pooled text features.
+    /// </summary>
+    internal Sequence BuildSequence(Tensor noisy, Tensor t, Tensor text, Tensor textMask, Tensor? reference)
+    {
         long b = noisy.shape[0];
         long textLength = text.shape[1];
         int perImage = Config.TokensPerImage;
@@ -91,24 +126,14 @@ public sealed class FlowDiT : nn.Module
         var rope = AxialRope.Tables(Positions(textLength, reference is not null, noisy.device), Config.RopeAxes);
         var imageMask = torch.ones(b, x.shape[1] - textLength, dtype: ScalarType.Bool, device: noisy.device);
         var attentionMask = torch.cat(new[] { textMask.to(ScalarType.Bool), imageMask }, dim: 1).view(b, 1, 1, -1);
-
-        foreach (var block in blocks)
-        {
-            x = block.Forward(x, conditioning, kindOfToken, rope, attentionMask);
-        }
-
-        var target = x.narrow(1, x.shape[1] - perImage, perImage);
-        var finalMod = norm_out_modulation.call(nn.functional.silu(cT)).unsqueeze(1).chunk(2, dim: -1);
-        var h = norm_out.call(target).mul(finalMod[1].add(1)).add(finalMod[0]);
-        var v = Patchify.FromTokens(proj_out.call(h), Config.PatchSize, Config.Channels, Config.GridSize);
-        return v.MoveToOuterDisposeScope();
+        return new Sequence(x, conditioning, kindOfToken, rope, attentionMask, cT);
     }
 
     /// <summary>
     /// (frame, row, column) per token: text token i sits at frame i; the reference image at frame L and the target at
     /// frame L + 1, both over the same patch grid. The target's positions do not depend on whether a reference is present.
     /// </summary>
-    private Tensor Positions(long textLength, bool withReference, Device device)
+    internal Tensor Positions(long textLength, bool withReference, Device device)
     {
         int grid = Config.GridSize;
         var rows = new List<long[]>();

@@ -15,9 +15,9 @@ public static class FlowModelSampler
     /// <param name="options">Steps, schedule, guidance, mode.</param>
     /// <param name="noise">[B, C, S, S] starting noise.</param>
     /// <param name="reference">[B, 3, H, W] reference images in [-1, 1] (editing), or null.</param>
-    /// <param name="generator">Fresh-noise source for re-noising samplers.</param>
+    /// <param name="freshNoise">Fresh noise per step for re-noising samplers (see <see cref="RowNoise"/>).</param>
     /// <returns>[B, 3, H, W] images in [-1, 1] (not clamped).</returns>
-    public static Tensor Sample(FlowModel model, IReadOnlyList<string> prompts, SamplerOptions options, Tensor noise, Tensor? reference = null, Generator? generator = null)
+    public static Tensor Sample(FlowModel model, IReadOnlyList<string> prompts, SamplerOptions options, Tensor noise, Tensor? reference = null, Func<int, Tensor>? freshNoise = null)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
@@ -41,15 +41,17 @@ public static class FlowModelSampler
             return Guidance.Combine(halves[0], halves[1], options.GuidanceScale);
         }
 
-        var latent = FlowSampler.Sample(Velocity, noise.to(model.Device), options.Grid(), options.Mode, generator);
+        var latent = FlowSampler.Sample(Velocity, noise.to(model.Device), options.Grid(), options.Mode, freshNoise);
         return model.Codec.Decode(latent).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Seeded standard-normal noise of the model's latent shape.</summary>
-    public static Tensor Noise(FlowModel model, int count, long seed)
+    /// <summary>Samples with per-row seeds: row r's starting and re-noising noise depend on <paramref name="seeds"/>[r] only,
+    /// so a row's result does not depend on which other rows share its batch.</summary>
+    public static Tensor SampleSeeded(FlowModel model, IReadOnlyList<string> prompts, SamplerOptions options, IReadOnlyList<long> seeds, Tensor? reference = null)
     {
-        using var generator = new Generator((ulong)seed);
         var c = model.Config.Transformer;
-        return torch.randn(new long[] { count, c.Channels, c.LatentSize, c.LatentSize }, generator: generator);
+        var shape = new long[] { c.Channels, c.LatentSize, c.LatentSize };
+        using var noise = RowNoise.Draw(seeds, shape, stream: 0);
+        return Sample(model, prompts, options, noise, reference, step => RowNoise.Draw(seeds, shape, stream: step + 1));
     }
 }

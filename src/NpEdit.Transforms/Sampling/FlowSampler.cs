@@ -15,8 +15,9 @@ public static class FlowSampler
     /// <param name="noise">[B, ...] starting noise at t = 1.</param>
     /// <param name="grid">Times from 1 down to 0.</param>
     /// <param name="mode">Euler or re-noising.</param>
-    /// <param name="generator">Source of the fresh noise for <see cref="SamplerMode.Renoise"/>.</param>
-    public static Tensor Sample(VelocityField velocity, Tensor noise, IReadOnlyList<double> grid, SamplerMode mode = SamplerMode.Euler, Generator? generator = null)
+    /// <param name="freshNoise">Fresh noise for step i of <see cref="SamplerMode.Renoise"/> (same shape as <paramref name="noise"/>);
+    /// standard normal from the global generator when null.</param>
+    public static Tensor Sample(VelocityField velocity, Tensor noise, IReadOnlyList<double> grid, SamplerMode mode = SamplerMode.Euler, Func<int, Tensor>? freshNoise = null)
     {
         using var scope = NewDisposeScope();
         var x = noise;
@@ -33,7 +34,7 @@ public static class FlowSampler
             else
             {
                 var x0 = x.sub(v.mul(t));
-                var fresh = torch.randn(noise.shape, dtype: noise.dtype, device: noise.device, generator: generator);
+                var fresh = freshNoise is null ? torch.randn(noise.shape, dtype: noise.dtype, device: noise.device) : freshNoise(i).to(noise.device);
                 x = x0.mul(1.0 - next).add(fresh.mul(next));
             }
             scope.DisposeEverythingBut(x);

@@ -1,0 +1,27 @@
+using NpEdit.Transforms.Models;
+using static TorchSharp.torch;
+
+namespace NpEdit.Trainers.Losses;
+
+/// <summary>
+/// The flow-matching objective: with x_t = (1 − t)·x0 + t·ε the model regresses the velocity v = ε − x0.
+/// Used for prior pretraining, the copy warm-up, the online fake-score model and the supervised baseline.
+/// </summary>
+public static class FlowMatchingLoss
+{
+    /// <param name="model">The model being trained.</param>
+    /// <param name="target">[B, C, S, S] clean latents x0.</param>
+    /// <param name="text">Encoded prompts.</param>
+    /// <param name="t">[B] times.</param>
+    /// <param name="noise">[B, C, S, S] ε.</param>
+    /// <param name="reference">Optional clean reference latents (editing).</param>
+    public static Tensor Compute(FlowModel model, Tensor target, EncodedText text, Tensor t, Tensor noise, Tensor? reference = null)
+    {
+        using var scope = NewDisposeScope();
+        var tb = t.view(-1, 1, 1, 1);
+        var noisy = target.mul(tb.neg().add(1)).add(noise.mul(tb));
+        var predicted = model.Velocity(noisy, t, text, reference);
+        var loss = nn.functional.mse_loss(predicted, noise.sub(target));
+        return loss.MoveToOuterDisposeScope();
+    }
+}

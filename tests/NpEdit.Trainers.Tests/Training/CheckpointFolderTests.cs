@@ -1,0 +1,52 @@
+using NpEdit.Trainers.Training;
+using NpEdit.Transforms.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NpEdit.Trainers.Tests.Training;
+
+public sealed class CheckpointFolderTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("npedit-ckpt-").FullName;
+
+    public CheckpointFolderTests() => TorchRuntime.EnsureInitialized();
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void Keeps_the_newest_checkpoints_and_loads_the_latest()
+    {
+        var folder = new CheckpointFolder(_dir, keep: 2);
+        folder.TryLoadLatest().Should().BeNull();
+        for (long step = 10; step <= 30; step += 10)
+        {
+            folder.Save(step, new Dictionary<string, IReadOnlyDictionary<string, Tensor>> { ["model"] = new Dictionary<string, Tensor> { ["w"] = torch.full(2, (float)step) } },
+                new Dictionary<string, string> { ["note"] = $"s{step}" });
+        }
+        Directory.GetDirectories(_dir, "step-*").Select(Path.GetFileName).Should().BeEquivalentTo("step-00000020", "step-00000030");
+        var latest = folder.TryLoadLatest()!;
+        latest.Step.Should().Be(30);
+        latest.State["note"].Should().Be("s30");
+        latest.Load("model")["w"][0].item<float>().Should().Be(30f);
+        Directory.GetFileSystemEntries(_dir, "*.tmp").Should().BeEmpty("temporary files never outlive a save");
+    }
+
+    [Fact]
+    public void A_dangling_latest_pointer_is_reported()
+    {
+        File.WriteAllText(Path.Combine(_dir, "latest"), "step-00000099");
+        var act = () => new CheckpointFolder(_dir).TryLoadLatest();
+        act.Should().Throw<InvalidDataException>().WithMessage("*step-00000099*does not exist*");
+    }
+
+    [Fact]
+    public void Step_randomness_depends_only_on_seed_step_and_stream()
+    {
+        using var a = StepRandom.Torch(1, 5, 2);
+        using var b = StepRandom.Torch(1, 5, 2);
+        using var c = StepRandom.Torch(1, 6, 2);
+        var x = torch.randn(4, generator: a);
+        x.eq(torch.randn(4, generator: b)).all().item<bool>().Should().BeTrue();
+        x.eq(torch.randn(4, generator: c)).all().item<bool>().Should().BeFalse();
+        StepRandom.Managed(1, 5, 0).Next().Should().Be(StepRandom.Managed(1, 5, 0).Next());
+    }
+}

@@ -1,0 +1,236 @@
+using NpEdit.Trainers.Losses;
+using NpEdit.Trainers.Synthetic;
+using NpEdit.Trainers.Training;
+using NpEdit.Trainers.Vlm;
+using NpEdit.Transforms.Imaging;
+using NpEdit.Transforms.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NpEdit.Trainers.Editing;
+
+/// <summary>
+/// One NP-Edit iteration as a short sequence of named operations: copy warm-up, or unroll → decode → judge →
+/// distribution matching → do-nothing regulariser → generator update → fake-score updates. Every loss term is
+/// returned separately for logging.
+/// </summary>
+internal sealed class NpEditStepRunner
+{
+    private readonly NpEditTrainer.Options _o;
+    private readonly Device _device;
+    private readonly double[] _grid;
+
+    public NpEditStepRunner(NpEditTrainer.Options options, FlowModel student, FlowModel teacher, FlowModel fake, YesNoScorer? judge, AdamW studentOptimizer, AdamW fakeOptimizer, Device device)
+    {
+        _o = options;
+        Student = student;
+        Teacher = teacher;
+        Fake = fake;
+        Judge = judge;
+        StudentOptimizer = studentOptimizer;
+        FakeOptimizer = fakeOptimizer;
+        _device = device;
+        _grid = options.Sampler().Grid();
+    }
+
+    public FlowModel Student { get; }
+    public FlowModel Teacher { get; }
+    public FlowModel Fake { get; }
+    public YesNoScorer? Judge { get; }
+    public AdamW StudentOptimizer { get; }
+    public AdamW FakeOptimizer { get; }
+
+    /// <summary>The last generator step's unrolled output, kept only when <see cref="KeepGraphForInspection"/> is set (tests).</summary>
+    internal UnrolledGenerator.Result? LastUnroll { get; private set; }
+    internal bool KeepGraphForInspection { get; set; }
+
+    /// <summary>Copy warm-up: flow matching with the source as both reference and target.</summary>
+    public Dictionary<string, double> CopyStep(IReadOnlyList<EditRow> rows, long step)
+    {
+        using var scope = NewDisposeScope();
+        var random = StepRandom.Managed(_o.Seed, step, 30);
+        var y = SourceLatents(rows);
+        using var generator = StepRandom.Torch(_o.Seed, step, 31);
+        var t = TimeSampling.Sample(TimeDistribution.LogitNormal, rows.Count, generator, _device);
+        var noise = torch.randn(y.shape, generator: generator).to(_device);
+        var prompts = rows.Select(r => random.NextDouble() < 0.5 ? r.SourceCaption : r.Instruction).ToList();
+        StudentOptimizer.LearningRate = _o.WarmupLearningRate;
+        StudentOptimizer.ZeroGrad();
+        var loss = FlowMatchingLoss.Compute(Student, y, Student.EncodeText(prompts), t, noise, reference: y);
+        double value = loss.item<float>();
+        if (!double.IsFinite(value)) return new() { ["copy"] = value };
+        loss.backward();
+        if (!StudentOptimizer.GradientsAreFinite()) return new() { ["copy"] = double.NaN };
+        double norm = StudentOptimizer.ClipGradNorm(_o.GradientClip);
+        StudentOptimizer.Step();
+        return new() { ["copy"] = value, ["grad_norm"] = norm };
+    }
+
+    /// <summary>One generator update and its fake-score updates. A non-finite loss or gradient skips the update.</summary>
+    public Dictionary<string, double> EditStep(IReadOnlyList<EditRow> batch, long step, long mainStep)
+    {
+        using var scope = NewDisposeScope();
+        var random = StepRandom.Managed(_o.Seed, step, 10);
+        var rows = new List<EditRow>(batch.Count);
+        var noOp = new bool[batch.Count];
+        for (int i = 0; i < batch.Count; i++)
+        {
+            noOp[i] = random.NextDouble() < _o.DoNothingProbability;
+            rows.Add(noOp[i] ? batch[i].AsDoNothing() : batch[i]);
+        }
+
+        var source = SourcePixels(rows);
+        var y = Student.Codec.Encode(source);
+        using var generator = StepRandom.Torch(_o.Seed, step, 11);
+        var noise = torch.randn(y.shape, generator: generator).to(_device);
+        var fresh = torch.randn(y.shape, generator: generator).to(_device);
+        double? t = _o.Unroll == UnrollMode.OneStep || random.NextDouble() < _o.OneStepProbability
+            ? null
+            : _grid[1 + random.Next(_grid.Length - 2)];
+
+        var losses = new Dictionary<string, double>();
+        var instruction = Student.EncodeText(rows.Select(r => r.Instruction).ToList());
+        var unrolled = UnrolledGenerator.Run(Student, instruction, y, noise, fresh, t);
+        if (KeepGraphForInspection)
+        {
+            unrolled.FirstVelocity.retain_grad();
+            unrolled.SecondVelocity?.retain_grad();
+            LastUnroll = unrolled;
+            scope.Detach(unrolled.X0, unrolled.FirstVelocity);
+            if (unrolled.SecondVelocity is not null) scope.Detach(unrolled.SecondVelocity);
+        }
+        var x0 = unrolled.X0;
+        Tensor total = torch.zeros(1, device: _device).squeeze();
+
+        if (_o.UseVlmLoss && Judge is not null)
+        {
+            var pixels = Student.Codec.Decode(x0);
+            var (vlm, accept) = VlmTerm(rows, source, pixels, mainStep);
+            total = total.add(vlm.mul(_o.VlmWeight));
+            losses["vlm"] = vlm.item<float>();
+            losses["accept"] = accept;
+            losses["tau"] = _o.Temperature.At(mainStep);
+        }
+
+        EncodedText? fakeEdited = null;
+        if (_o.UseDmdLoss)
+        {
+            var edited = rows.Select(r => r.EditedCaption).ToList();
+            using var dmdGenerator = StepRandom.Torch(_o.Seed, step, 12);
+            var tD = torch.rand(rows.Count, generator: dmdGenerator).mul(_o.DmdTimeMax - _o.DmdTimeMin).add(_o.DmdTimeMin).to(_device);
+            var dmdNoise = torch.randn(y.shape, generator: dmdGenerator).to(_device);
+            EncodedText teacherEdited, teacherEmpty;
+            using (no_grad())
+            {
+                teacherEdited = Teacher.EncodeText(edited);
+                teacherEmpty = Teacher.EncodeText(Enumerable.Repeat(string.Empty, rows.Count).ToList());
+                fakeEdited = Fake.EncodeText(edited);
+            }
+            var dmd = DistributionMatchingLoss.Compute(x0, Teacher, Fake, teacherEdited, teacherEmpty, fakeEdited, tD, dmdNoise, _o.DmdGuidanceScale);
+            total = total.add(dmd.Loss.mul(_o.DmdWeight));
+            losses["dmd"] = dmd.Loss.item<float>();
+            losses["dmd_grad"] = dmd.Gradient.abs().mean().item<float>();
+        }
+
+        if (noOp.Any(b => b))
+        {
+            var index = torch.tensor(noOp.Select((b, i) => (b, i)).Where(p => p.b).Select(p => (long)p.i).ToArray(), device: _device);
+            var noOpLoss = nn.functional.mse_loss(x0.index_select(0, index), y.index_select(0, index));
+            total = total.add(noOpLoss.mul(_o.DoNothingWeight));
+            losses["noop"] = noOpLoss.item<float>();
+        }
+
+        double totalValue = total.item<float>();
+        losses["total"] = totalValue;
+        if (!double.IsFinite(totalValue) || !total.requires_grad)
+        {
+            losses["skipped"] = 1;
+            return losses;
+        }
+        StudentOptimizer.LearningRate = _o.LearningRate;
+        StudentOptimizer.ZeroGrad();
+        total.backward();
+        if (!StudentOptimizer.GradientsAreFinite())
+        {
+            losses["skipped"] = 1;
+            StudentOptimizer.ZeroGrad();
+            return losses;
+        }
+        losses["grad_norm"] = StudentOptimizer.ClipGradNorm(_o.GradientClip);
+        StudentOptimizer.Step();
+
+        if (_o.UseDmdLoss)
+        {
+            losses["fake"] = FakeScoreUpdates(x0.detach(), rows.Select(r => r.EditedCaption).ToList(), step);
+        }
+        return losses;
+    }
+
+    /// <summary>
+    /// Trains the fake-score model on the generator's current (detached) outputs with the ordinary flow-matching loss,
+    /// conditioned on the edited caption, <see cref="NpEditTrainer.Options.FakeScoreUpdates"/> times.
+    /// </summary>
+    private double FakeScoreUpdates(Tensor generated, IReadOnlyList<string> editedCaptions, long step)
+    {
+        double sum = 0;
+        for (int k = 0; k < _o.FakeScoreUpdates; k++)
+        {
+            using var scope = NewDisposeScope();
+            using var generator = StepRandom.Torch(_o.Seed, step, 20 + k);
+            var t = TimeSampling.Sample(TimeDistribution.LogitNormal, generated.shape[0], generator, _device);
+            var noise = torch.randn(generated.shape, generator: generator).to(_device);
+            FakeOptimizer.LearningRate = _o.FakeLearningRate;
+            FakeOptimizer.ZeroGrad();
+            var loss = FlowMatchingLoss.Compute(Fake, generated, Fake.EncodeText(editedCaptions), t, noise);
+            double value = loss.item<float>();
+            if (!double.IsFinite(value)) continue;
+            loss.backward();
+            if (!FakeOptimizer.GradientsAreFinite()) continue;
+            FakeOptimizer.ClipGradNorm(_o.GradientClip);
+            FakeOptimizer.Step();
+            sum += value;
+        }
+        return _o.FakeScoreUpdates == 0 ? 0 : sum / _o.FakeScoreUpdates;
+    }
+
+    /// <summary>The edit-success (and identity) questions for every row, scored in one judge pass.</summary>
+    private (Tensor Loss, double Accept) VlmTerm(IReadOnlyList<EditRow> rows, Tensor source, Tensor pixels, long mainStep)
+    {
+        var judge = Judge!;
+        var sourceFeatures = judge.EncodeImages(source);
+        var queries = new List<JudgeQuery>();
+        var expectYes = new List<bool>();
+        for (int i = 0; i < rows.Count; i++)
+        {
+            var row = rows[i];
+            foreach (var question in NpEditQuestions.For(row.EditType ?? EditType.Color, row.Instruction, row.EditObject))
+            {
+                if (question.Role == NpEditQuestionRole.Identity && !_o.UseIdentityQuestion) continue;
+                var edited = JudgeImage.FromPixels(pixels[i]);
+                queries.Add(question.Images == JudgeImages.EditedOnly
+                    ? new JudgeQuery(question.Question, edited)
+                    : new JudgeQuery(question.Question, JudgeImage.FromFeatures(sourceFeatures[i]), edited));
+                expectYes.Add(question.ExpectedAnswer);
+            }
+        }
+        var logits = judge.Score(queries);
+        var expect = torch.tensor(expectYes.ToArray(), device: logits.Yes.device);
+        var loss = VlmFeedbackLoss.Compute(logits.Yes, logits.No, logits.Full, expect, _o.Temperature.At(mainStep), _o.VlmLoss, judge.Tokenizer.YesTokenId, judge.Tokenizer.NoTokenId);
+        double accept;
+        using (no_grad())
+        {
+            var pYes = logits.Yes.sub(logits.No).sigmoid();
+            accept = torch.where(expect, pYes, pYes.neg().add(1)).mean().item<float>();
+        }
+        return (loss, accept);
+    }
+
+    private Tensor SourcePixels(IReadOnlyList<EditRow> rows)
+    {
+        int size = Student.Config.ImageSize;
+        var pixels = ImageTensors.ToBatch(rows.Select(r => r.Source).ToList(), _device);
+        return pixels.shape[2] == size && pixels.shape[3] == size ? pixels : ImageTensors.Resize(pixels, size, size);
+    }
+
+    private Tensor SourceLatents(IReadOnlyList<EditRow> rows) => Student.Codec.Encode(SourcePixels(rows));
+}

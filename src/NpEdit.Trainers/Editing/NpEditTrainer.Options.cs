@@ -1,0 +1,86 @@
+using Microsoft.Extensions.Logging;
+using NpEdit.Trainers.Losses;
+using NpEdit.Trainers.Training;
+using NpEdit.Transforms.Runtime;
+using NpEdit.Transforms.Sampling;
+
+namespace NpEdit.Trainers.Editing;
+
+public sealed partial class NpEditTrainer
+{
+    /// <summary>
+    /// Every setting of NP-Edit training. Defaults are the ones the shipped default world was tuned with on a 2-core
+    /// CPU (see docs/results.md); the reimplementation's values for large GPU models are noted where they differ.
+    /// </summary>
+    public sealed class Options
+    {
+        // Columns. EditType and EditObject are optional; without EditType every row is asked the generic questions.
+        public string ImageColumnName = "Image";
+        public string InstructionColumnName = "Instruction";
+        public string SourceCaptionColumnName = "SourceCaption";
+        public string EditedCaptionColumnName = "EditedCaption";
+        public string? EditTypeColumnName = "EditType";
+        public string? EditObjectColumnName = "EditObject";
+        /// <summary>Column the fitted transformer adds.</summary>
+        public string OutputColumnName = "EditedImage";
+
+        /// <summary>The text-to-image prior the student, teacher and fake score start from (default: the shipped one).</summary>
+        public string? PriorFolder;
+        /// <summary>The frozen VLM judge (default: the shipped one).</summary>
+        public string? JudgeFolder;
+
+        // Sampling of the editor: the few-step schedule it is trained for and used with.
+        public int SamplingSteps = 4;
+        public double TimeShift = 3.0;
+        public UnrollMode Unroll = UnrollMode.TwoStep;
+        /// <summary>Fraction of two-step iterations that use the plain one-step case (1/4 in the reimplementation).</summary>
+        public double OneStepProbability = 0.25;
+
+        // Loss weights and switches (ablations).
+        public bool UseVlmLoss = true;
+        public bool UseDmdLoss = true;
+        public bool UseIdentityQuestion = true;
+        public VlmLossKind VlmLoss = VlmLossKind.YesNoBinary;
+        public double VlmWeight = 0.5;
+        public double DmdWeight = 1.0;
+        public double DoNothingWeight = 1.0;
+        public TemperatureRamp Temperature = new(0.1, 1.0, 400);
+
+        // DMD.
+        public double DmdGuidanceScale = 3.5;
+        public double DmdTimeMin = 0.02;
+        public double DmdTimeMax = 0.98;
+        /// <summary>Fake-score updates per generator step (two-time-scale update; 5 in the reimplementation).</summary>
+        public int FakeScoreUpdates = 2;
+
+        // Optimisation.
+        public int Steps = 1500;
+        public int BatchSize = 8;
+        /// <summary>Copy warm-up steps (the generator learns to reproduce the reference) before the main stage.</summary>
+        public int WarmupCopySteps = 200;
+        public double LearningRate = 1e-4;
+        public double FakeLearningRate = 1e-4;
+        public double WarmupLearningRate = 3e-4;
+        public double Beta1 = 0.0;
+        public double Beta2 = 0.9;
+        public double GradientClip = 2.0;
+        /// <summary>Probability that a row becomes "do nothing." with an MSE pull toward the source.</summary>
+        public double DoNothingProbability = 0.01;
+
+        public long Seed = 0;
+        public DeviceOption Device = DeviceOption.Auto;
+        public int Threads = 0;
+        public string? CheckpointFolder;
+        public int CheckpointInterval = 250;
+
+        /// <summary>Batch size of the fitted transformer.</summary>
+        public int InferenceBatchSize = 16;
+
+        public ILogger? Logger;
+        public IProgress<TrainingProgress>? Progress;
+        public CancellationToken Cancellation;
+
+        /// <summary>The sampler the editor is used with.</summary>
+        public SamplerOptions Sampler() => new() { Steps = SamplingSteps, Shift = TimeShift, GuidanceScale = 1.0, Mode = SamplerMode.Renoise };
+    }
+}

@@ -1,0 +1,190 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Transforms.Image;
+using NpEdit.Transforms.Data;
+using NpEdit.Transforms.Imaging;
+using NpEdit.Transforms.Models;
+using NpEdit.Transforms.Sampling;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NpEdit.Transforms;
+
+/// <summary>
+/// A fitted NP-Edit editor as an ML.NET transformer: adds <c>EditedImage</c> (an image) and <c>EditError</c> (text)
+/// computed lazily, in batches, from an image column and an instruction column. Each row's result depends only on
+/// its image, its instruction and <c>Seed + row</c>. A row whose image cannot be read, or whose instruction is
+/// empty or too long, gets its reason in <c>EditError</c> and no image, and the other rows are still edited
+/// (unless <see cref="NpEditTransformerOptions.ThrowOnError"/>).
+/// </summary>
+public sealed class NpEditTransformer : ITransformer, IDisposable
+{
+    public NpEditTransformer(FlowModel editor, NpEditTransformerOptions? options = null)
+    {
+        Editor = editor ?? throw new ArgumentNullException(nameof(editor));
+        Options = options ?? new NpEditTransformerOptions();
+        Editor.eval();
+    }
+
+    public FlowModel Editor { get; }
+    public NpEditTransformerOptions Options { get; }
+    public int ImageSize => Editor.Config.ImageSize;
+
+    /// <summary>Tokens an instruction may have (the text encoder's fixed length, less the start token).</summary>
+    public int MaxInstructionTokens => Editor.Config.Text.MaxLength - 1;
+
+    public bool IsRowToRowMapper => false;
+
+    /// <summary>The raw batched editor: <c>[B,3,S,S]</c> sources in [-1, 1] at the model's size, one instruction and
+    /// one seed per row; returns edited images in [-1, 1].</summary>
+    public Tensor EditTensors(Tensor sources, IReadOnlyList<string> instructions, IReadOnlyList<long> seeds, SamplerOptions? sampler = null)
+    {
+        using var scope = NewDisposeScope();
+        var edited = FlowModelSampler.SampleSeeded(Editor, instructions, sampler ?? Options.Sampler, seeds, sources.to(Editor.Device));
+        return edited.clamp(-1, 1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Edits images directly (no IDataView); image i uses seed <c>seed + i</c>.</summary>
+    public IReadOnlyList<RgbImage> Edit(IReadOnlyList<RgbImage> images, IReadOnlyList<string> instructions, long? seed = null, SamplerOptions? sampler = null)
+    {
+        if (images.Count != instructions.Count) throw new ArgumentException("One instruction per image is needed.");
+        foreach (var (instruction, i) in instructions.Select((s, i) => (s, i)))
+        {
+            if (ValidateInstruction(instruction) is { } problem) throw new EditFailureException(i, problem);
+        }
+        long start = seed ?? Options.Seed;
+        return EditBatch(images, instructions, images.Select((_, i) => start + i).ToList(), sampler ?? Options.Sampler);
+    }
+
+    internal IReadOnlyList<RgbImage> EditBatch(IReadOnlyList<RgbImage> images, IReadOnlyList<string> instructions, IReadOnlyList<long> seeds, SamplerOptions sampler)
+    {
+        using var scope = NewDisposeScope();
+        var sources = torch.stack(images.Select(img =>
+        {
+            var t = ImageTensors.ToTensor(img);
+            return img.Width == ImageSize && img.Height == ImageSize ? t : ImageTensors.Resize(t, ImageSize, ImageSize);
+        }).ToArray());
+        var edited = EditTensors(sources, instructions, seeds, sampler).cpu();
+        var results = new List<RgbImage>(images.Count);
+        for (int i = 0; i < images.Count; i++)
+        {
+            var item = edited[i];
+            if (Options.ResizeOutputToInput && (images[i].Width != ImageSize || images[i].Height != ImageSize))
+            {
+                item = ImageTensors.Resize(item, images[i].Height, images[i].Width);
+            }
+            results.Add(ImageTensors.ToRgbImage(item));
+        }
+        return results;
+    }
+
+    /// <summary>Null when the instruction can be used, else the reason it cannot.</summary>
+    public string? ValidateInstruction(string instruction)
+    {
+        if (string.IsNullOrWhiteSpace(instruction)) return "instruction is empty";
+        int tokens = Editor.Tokenizer.CountTokens(instruction) - 1;
+        if (tokens > MaxInstructionTokens) return $"instruction is {tokens} tokens long; this editor reads at most {MaxInstructionTokens}";
+        return null;
+    }
+
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
+    {
+        CheckInput(inputSchema);
+        var builder = new DataViewSchema.Builder();
+        builder.AddColumns(inputSchema);
+        foreach (var (name, type) in OutputColumns()) builder.AddColumn(name, type);
+        return builder.ToSchema();
+    }
+
+    public IDataView Transform(IDataView input)
+    {
+        CheckInput(input.Schema);
+        return new BatchedMappingDataView<EditInput, EditOutput>(input, new Mapper(this));
+    }
+
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) =>
+        throw new NotSupportedException("NpEditTransformer edits in batches; use Transform(IDataView) or Edit(...) for single images.");
+
+    void ICanSaveModel.Save(ModelSaveContext ctx) =>
+        throw new NotSupportedException(
+            "mlContext.Model.Save cannot store an NpEditTransformer: ML.NET's model zip only accepts its own transformers (its save context is internal). " +
+            "Save the whole pipeline with NpEditModelFile.Save(mlContext, model, inputSchema, path) and load it with NpEditModelFile.Load(mlContext, path).");
+
+    public void Dispose() => Editor.Dispose();
+
+    private (string, DataViewType)[] OutputColumns() => new (string, DataViewType)[]
+    {
+        (Options.OutputColumnName, new ImageDataViewType(ImageSize, ImageSize)),
+        (Options.ErrorColumnName, TextDataViewType.Instance),
+    };
+
+    private void CheckInput(DataViewSchema schema)
+    {
+        var image = schema.GetColumnOrNull(Options.ImageColumnName)
+            ?? throw new ArgumentOutOfRangeException(nameof(schema), $"Schema mismatch for image column '{Options.ImageColumnName}': column not found (expected Image or Vector<Byte>).");
+        if (!ImageColumnReader.IsSupported(image.Type))
+            throw new ArgumentOutOfRangeException(nameof(schema), $"Schema mismatch for image column '{Options.ImageColumnName}': expected Image or Vector<Byte>, got {image.Type}.");
+        SchemaChecks.RequireText(schema, Options.InstructionColumnName, "instruction");
+    }
+
+    internal sealed record EditInput(RgbImage Image, string Instruction);
+
+    internal sealed record EditOutput(RgbImage? Image, string Error);
+
+    private sealed class Mapper : IBatchRowMapper<EditInput, EditOutput>
+    {
+        private readonly NpEditTransformer _owner;
+
+        public Mapper(NpEditTransformer owner) => _owner = owner;
+
+        public IReadOnlyList<string> InputColumns => new[] { _owner.Options.ImageColumnName, _owner.Options.InstructionColumnName };
+        public IReadOnlyList<(string Name, DataViewType Type)> OutputColumns => _owner.OutputColumns();
+        public int BatchSize => _owner.Options.BatchSize;
+
+        public Func<EditInput> CreateInputReader(DataViewRow row)
+        {
+            var image = ImageColumnReader.Bind(row, _owner.Options.ImageColumnName, _owner.Options.ImageLimits);
+            var instruction = ImageColumnReader.BindText(row, _owner.Options.InstructionColumnName);
+            // The instruction is read first so that a bad image does not hide it from the error message.
+            return () =>
+            {
+                var text = instruction();
+                return new EditInput(image(), text);
+            };
+        }
+
+        public IReadOnlyList<EditOutput> MapBatch(IReadOnlyList<EditInput?> inputs, IReadOnlyList<Exception?> readErrors, IReadOnlyList<long> positions)
+        {
+            var outputs = new EditOutput[inputs.Count];
+            var good = new List<int>();
+            for (int i = 0; i < inputs.Count; i++)
+            {
+                string? problem = readErrors[i] is { } error ? error.Message : _owner.ValidateInstruction(inputs[i]!.Instruction);
+                if (problem is null)
+                {
+                    good.Add(i);
+                    continue;
+                }
+                if (_owner.Options.ThrowOnError) throw new EditFailureException(positions[i], problem, readErrors[i]);
+                outputs[i] = new EditOutput(null, problem.StartsWith("row ", StringComparison.Ordinal) ? problem : $"row {positions[i]}: {problem}");
+            }
+            if (good.Count > 0)
+            {
+                var edited = _owner.EditBatch(
+                    good.Select(i => inputs[i]!.Image).ToList(),
+                    good.Select(i => inputs[i]!.Instruction).ToList(),
+                    good.Select(i => _owner.Options.Seed + positions[i]).ToList(),
+                    _owner.Options.Sampler);
+                for (int k = 0; k < good.Count; k++) outputs[good[k]] = new EditOutput(edited[k], string.Empty);
+            }
+            return outputs;
+        }
+
+        public Delegate CreateOutputGetter(int index, Func<EditOutput> current) => index switch
+        {
+            // A new MLImage per call, owned by the caller (null for rows that failed, as ML.NET's image loader does).
+            0 => (ValueGetter<MLImage>)((ref MLImage value) => value = current().Image is { } img ? MLImageInterop.ToMLImage(img) : null!),
+            _ => (ValueGetter<ReadOnlyMemory<char>>)((ref ReadOnlyMemory<char> value) => value = current().Error.AsMemory()),
+        };
+    }
+}

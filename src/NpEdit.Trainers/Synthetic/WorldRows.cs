@@ -1,0 +1,36 @@
+namespace NpEdit.Trainers.Synthetic;
+
+/// <summary>
+/// Row <c>i</c> of each kind of world data, as a pure function of (seed, i, split): the data views, the CLI and
+/// the trainers all read rows through here, so the same seed means the same rows everywhere.
+/// </summary>
+public static class WorldRows
+{
+    /// <summary>A scene and an edit of it (uniform over the categories that apply, or over <paramref name="types"/>).</summary>
+    public static EditSample Edit(int seed, long index, WorldSplit split, IReadOnlyList<EditType>? types = null)
+    {
+        var rng = WorldSeeds.ForRow(seed, index, split, WorldSeeds.Stream.Edit);
+        var scene = SceneSampler.Sample(rng, split);
+        return EditSampler.Sample(scene, rng, split, types);
+    }
+
+    public static CaptionedScene Caption(int seed, long index, WorldSplit split)
+    {
+        var rng = WorldSeeds.ForRow(seed, index, split, WorldSeeds.Stream.Caption);
+        var scene = SceneSampler.Sample(rng, split);
+        var captions = Captioner.SamplePair(scene, scene, rng, split);
+        return new CaptionedScene(scene, captions.Source, captions.TemplateId);
+    }
+
+    /// <summary>A judge question: an NP-Edit question about an edit with probability <paramref name="npEditFraction"/>, otherwise a general one.</summary>
+    public static JudgeQuestion Judge(int seed, long index, WorldSplit split, double npEditFraction = 0.5)
+    {
+        var rng = WorldSeeds.ForRow(seed, index, split, WorldSeeds.Stream.Judge);
+        if (rng.NextDouble() < npEditFraction)
+        {
+            var edit = EditSampler.Sample(SceneSampler.Sample(rng, split), rng, split);
+            return NpEditQuestions.SampleJudgeQuestion(edit, rng, split);
+        }
+        return QuestionGenerator.Sample(rng, split);
+    }
+}

@@ -1,0 +1,71 @@
+using Microsoft.ML;
+using NpEdit.Transforms.Imaging;
+
+namespace NpEdit.Trainers.Synthetic;
+
+/// <summary>
+/// The world as ML.NET data: lazy, deterministic <see cref="IDataView"/>s whose row <c>i</c> is generated from
+/// (seed, i) when a cursor reads it (see <see cref="GeneratedDataView{TRow}"/>). Images are <c>MLImage</c> columns
+/// of <c>size</c> x <c>size</c>; <c>EditType</c> holds the <see cref="Synthetic.EditType"/> name.
+/// The <see cref="MLContext"/> parameter is accepted for symmetry with ML.NET catalogs and may be null.
+/// </summary>
+public static class WorldDataViews
+{
+    /// <summary>
+    /// NP-Edit training rows from <see cref="WorldSplit.Train"/>: Image (the source), Instruction, SourceCaption,
+    /// EditedCaption, EditType, EditObject. No target image: NP-Edit learns without pairs.
+    /// </summary>
+    public static IDataView TrainingRows(MLContext? mlContext, long count, int seed = 0, int size = SceneRenderer.DefaultSize) =>
+        new GeneratedDataView<EditSample>(count, i => WorldRows.Edit(seed, i, WorldSplit.Train), EditColumns(size));
+
+    /// <summary>
+    /// Evaluation rows (by default from <see cref="WorldSplit.Eval"/>): the training columns plus TargetImage,
+    /// SourceSceneJson, TargetSceneJson and HeldOut (true when a held-out template or combination is involved).
+    /// </summary>
+    public static IDataView EvaluationRows(MLContext? mlContext, long count, int seed = 0, int size = SceneRenderer.DefaultSize, WorldSplit split = WorldSplit.Eval)
+    {
+        var columns = EditColumns(size).ToList();
+        columns.Add(GeneratedColumn<EditSample>.Image(WorldColumns.TargetImage, size, e => SceneRenderer.Render(e.Target, size)));
+        columns.Add(GeneratedColumn<EditSample>.Text(WorldColumns.SourceSceneJson, e => e.Source.ToJson()));
+        columns.Add(GeneratedColumn<EditSample>.Text(WorldColumns.TargetSceneJson, e => e.Target.ToJson()));
+        columns.Add(GeneratedColumn<EditSample>.Boolean(WorldColumns.HeldOut, e => e.UsesHeldOut));
+        return new GeneratedDataView<EditSample>(count, i => WorldRows.Edit(seed, i, split), columns);
+    }
+
+    /// <summary>Text-to-image rows: Image, Caption.</summary>
+    public static IDataView TextToImageRows(MLContext? mlContext, long count, int seed = 0, int size = SceneRenderer.DefaultSize, WorldSplit split = WorldSplit.Train) =>
+        new GeneratedDataView<CaptionedScene>(count, i => WorldRows.Caption(seed, i, split),
+        [
+            GeneratedColumn<CaptionedScene>.Image(WorldColumns.Image, size, r => SceneRenderer.Render(r.Scene, size)),
+            GeneratedColumn<CaptionedScene>.Text(WorldColumns.Caption, r => r.Caption),
+        ]);
+
+    /// <summary>
+    /// Judge rows: Image, SecondImage (all black when ImageCount is 1), ImageCount (1 or 2), Question, Answer, Kind.
+    /// A fraction <paramref name="npEditFraction"/> are NP-Edit questions (<see cref="NpEditQuestions"/>), the rest
+    /// general ones (<see cref="QuestionGenerator"/>).
+    /// </summary>
+    public static IDataView JudgeRows(MLContext? mlContext, long count, int seed = 0, int size = SceneRenderer.DefaultSize, WorldSplit split = WorldSplit.Train, double npEditFraction = 0.5)
+    {
+        var blank = RgbImage.Filled(size, size, 0, 0, 0);
+        return new GeneratedDataView<JudgeQuestion>(count, i => WorldRows.Judge(seed, i, split, npEditFraction),
+        [
+            GeneratedColumn<JudgeQuestion>.Image(WorldColumns.Image, size, q => SceneRenderer.Render(q.Images[0], size)),
+            GeneratedColumn<JudgeQuestion>.Image(WorldColumns.SecondImage, size, q => q.Images.Count > 1 ? SceneRenderer.Render(q.Images[1], size) : blank),
+            GeneratedColumn<JudgeQuestion>.Int32(WorldColumns.ImageCount, q => q.Images.Count),
+            GeneratedColumn<JudgeQuestion>.Text(WorldColumns.Question, q => q.Question),
+            GeneratedColumn<JudgeQuestion>.Boolean(WorldColumns.Answer, q => q.Answer),
+            GeneratedColumn<JudgeQuestion>.Text(WorldColumns.Kind, q => q.Kind),
+        ]);
+    }
+
+    private static IReadOnlyList<GeneratedColumn<EditSample>> EditColumns(int size) =>
+    [
+        GeneratedColumn<EditSample>.Image(WorldColumns.Image, size, e => SceneRenderer.Render(e.Source, size)),
+        GeneratedColumn<EditSample>.Text(WorldColumns.Instruction, e => e.Instruction),
+        GeneratedColumn<EditSample>.Text(WorldColumns.SourceCaption, e => e.SourceCaption),
+        GeneratedColumn<EditSample>.Text(WorldColumns.EditedCaption, e => e.EditedCaption),
+        GeneratedColumn<EditSample>.Text(WorldColumns.EditType, e => e.EditType.ToString()),
+        GeneratedColumn<EditSample>.Text(WorldColumns.EditObject, e => e.ObjectPhrase),
+    ];
+}

@@ -19,6 +19,7 @@ internal sealed class NpEditStepRunner
     private readonly NpEditTrainer.Options _o;
     private readonly Device _device;
     private readonly double[] _grid;
+    private int _questions;
 
     public NpEditStepRunner(NpEditTrainer.Options options, FlowModel student, FlowModel teacher, FlowModel fake, YesNoScorer? judge, AdamW studentOptimizer, AdamW fakeOptimizer, Device device)
     {
@@ -108,6 +109,7 @@ internal sealed class NpEditStepRunner
             var (vlm, accept) = VlmTerm(rows, source, pixels, mainStep);
             total = total.add(vlm.mul(_o.VlmWeight));
             losses["vlm"] = vlm.item<float>();
+            losses["questions"] = _questions;
             losses["accept"] = accept;
             losses["tau"] = _o.Temperature.At(mainStep);
         }
@@ -213,6 +215,7 @@ internal sealed class NpEditStepRunner
                 expectYes.Add(question.ExpectedAnswer);
             }
         }
+        _questions = queries.Count;
         var logits = judge.Score(queries);
         var expect = torch.tensor(expectYes.ToArray(), device: logits.Yes.device);
         var loss = VlmFeedbackLoss.Compute(logits.Yes, logits.No, logits.Full, expect, _o.Temperature.At(mainStep), _o.VlmLoss, judge.Tokenizer.YesTokenId, judge.Tokenizer.NoTokenId);

@@ -47,6 +47,9 @@ public sealed partial class NpEditTrainer : IEstimator<NpEditTransformer>
     /// <summary>Test hook: the step runner of the last <see cref="Fit"/> (models, optimisers, last unroll).</summary>
     internal NpEditStepRunner? LastRunner { get; private set; }
 
+    /// <summary>Test hook: keep the last step's graph and leave teacher, fake score and judge alive after Fit.</summary>
+    internal bool InspectLastStep { get; set; }
+
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ValidateSchema(inputSchema);
@@ -98,7 +101,7 @@ public sealed partial class NpEditTrainer : IEstimator<NpEditTransformer>
 
         using var studentOptimizer = new AdamW(student.named_parameters().Select(p => (p.name, p.parameter)), o.LearningRate, o.Beta1, o.Beta2);
         using var fakeOptimizer = new AdamW(fake.named_parameters().Select(p => (p.name, p.parameter)), o.FakeLearningRate, o.Beta1, o.Beta2);
-        var runner = new NpEditStepRunner(o, student, teacher, fake, judge, studentOptimizer, fakeOptimizer, device);
+        var runner = new NpEditStepRunner(o, student, teacher, fake, judge, studentOptimizer, fakeOptimizer, device) { KeepGraphForInspection = InspectLastStep };
         LastRunner = runner;
 
         var checkpoints = o.CheckpointFolder is null ? null : new CheckpointFolder(o.CheckpointFolder);
@@ -148,9 +151,12 @@ public sealed partial class NpEditTrainer : IEstimator<NpEditTransformer>
         SkippedSteps = skipped;
         LossHistory = tracker.History;
         LastFitDuration = tracker.Elapsed;
-        teacher.Dispose();
-        fake.Dispose();
-        judge?.Model.Dispose();
+        if (!InspectLastStep)
+        {
+            teacher.Dispose();
+            fake.Dispose();
+            judge?.Model.Dispose();
+        }
         student.eval();
         foreach (var p in student.parameters()) p.requires_grad = false;
         return new NpEditTransformer(student, new NpEditTransformerOptions

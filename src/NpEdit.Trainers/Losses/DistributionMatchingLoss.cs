@@ -53,11 +53,26 @@ public static class DistributionMatchingLoss
             }
             var x0Real = noisy.sub(vReal.mul(tb));
             var x0Fake = noisy.sub(fake.Velocity(noisy, t, fakeText).mul(tb));
-            var normaliser = x.sub(x0Real).abs().mean(new long[] { 1, 2, 3 }, keepdim: true).clamp_min(1e-6);
-            gradient = x0Fake.sub(x0Real).div(normaliser).nan_to_num();
+            gradient = Gradient(x, x0Real, x0Fake);
         }
+        var result = FromGradient(x0, gradient);
+        return new Result(result.Loss.MoveToOuterDisposeScope(), result.Gradient.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>g = (x0_fake − x0_real) / mean|x0 − x0_real|, the mean taken per sample; non-finite entries become 0.</summary>
+    public static Tensor Gradient(Tensor x0, Tensor x0Real, Tensor x0Fake)
+    {
+        using var scope = NewDisposeScope();
+        var normaliser = x0.sub(x0Real).abs().mean(new long[] { 1, 2, 3 }, keepdim: true).clamp_min(1e-6);
+        return x0Fake.sub(x0Real).div(normaliser).nan_to_num().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The surrogate loss 0.5·mse(x0, sg(x0 − g)) for a given gradient g.</summary>
+    public static Result FromGradient(Tensor x0, Tensor gradient)
+    {
+        using var scope = NewDisposeScope();
         var target = x0.detach().sub(gradient);
         var loss = nn.functional.mse_loss(x0, target).mul(0.5);
-        return new Result(loss.MoveToOuterDisposeScope(), gradient.MoveToOuterDisposeScope());
+        return new Result(loss.MoveToOuterDisposeScope(), gradient.alias().MoveToOuterDisposeScope());
     }
 }

@@ -1,0 +1,178 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Microsoft.ML;
+using NpEdit.Cli.Infrastructure;
+using NpEdit.Trainers.DefaultWorld;
+using NpEdit.Trainers.Evaluation;
+using NpEdit.Trainers.Synthetic;
+using NpEdit.Trainers.TextToImage;
+using NpEdit.Transforms;
+using NpEdit.Transforms.Imaging;
+using NpEdit.Transforms.IO;
+using NpEdit.Transforms.Models;
+using NpEdit.Transforms.Runtime;
+using NpEdit.Transforms.Sampling;
+
+namespace NpEdit.Cli.Commands;
+
+/// <summary><c>npedit prior ...</c>: the default world's text-to-image prior (train, sample, eval).</summary>
+internal static class PriorCommand
+{
+    private const string DefaultFolder = "models/shapes-prior";
+
+    public static Command Create()
+    {
+        var command = new Command("prior", "The text-to-image flow prior NP-Edit starts from.");
+        command.Subcommands.Add(Train());
+        command.Subcommands.Add(Sample());
+        command.Subcommands.Add(Eval());
+        return command;
+    }
+
+    private static Command Train()
+    {
+        var steps = new Option<int>("--steps") { Description = "Training steps.", DefaultValueFactory = _ => 6000 };
+        var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => 64 };
+        var lr = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => 1e-3 };
+        var rows = new Option<long>("--rows") { Description = "Distinct world rows to cycle through.", DefaultValueFactory = _ => 1_000_000 };
+        var output = new Option<string>("--out") { Description = "Model folder to write.", DefaultValueFactory = _ => DefaultFolder };
+        var checkpoints = new Option<string>("--checkpoints") { Description = "Checkpoint folder (resumes when it holds one).", DefaultValueFactory = _ => "runs/prior/checkpoints" };
+        var evalCount = new Option<int>("--eval-count") { Description = "Held-out captions to evaluate after training (0 = skip).", DefaultValueFactory = _ => 1000 };
+        var seed = CommonOptions.Seed();
+        var device = CommonOptions.Device();
+        var threads = CommonOptions.Threads();
+        var command = new Command("train", "Pretrain the shapes prior on the default world (reproduces models/shapes-prior).")
+        {
+            steps, batch, lr, rows, output, checkpoints, evalCount, seed, device, threads,
+        };
+        command.SetAction(parse =>
+        {
+            using var logging = Logging.Create();
+            var context = new MLContext(seed: parse.GetValue(seed));
+            var data = WorldDataViews.TextToImageRows(context, parse.GetValue(rows), parse.GetValue(seed));
+            var options = new TextToImageFlowTrainer.Options
+            {
+                ModelConfig = ShapesDefaults.PriorConfig(),
+                Steps = parse.GetValue(steps),
+                BatchSize = parse.GetValue(batch),
+                LearningRate = parse.GetValue(lr),
+                Seed = parse.GetValue(seed),
+                Device = parse.GetValue(device),
+                Threads = parse.GetValue(threads),
+                CheckpointFolder = parse.GetValue(checkpoints),
+                Logger = logging.CreateLogger("prior"),
+            };
+            var trainer = new TextToImageFlowTrainer(context, options);
+            var clock = Stopwatch.StartNew();
+            using var prior = TrainingDisplay.Run("prior", options.Steps, progress =>
+            {
+                options.Progress = progress;
+                return trainer.Fit(data);
+            });
+            double trainSeconds = trainer.LastFitDuration.TotalSeconds;
+
+            var metrics = new Dictionary<string, double>();
+            if (parse.GetValue(evalCount) > 0)
+            {
+                var result = Evaluate(prior, parse.GetValue(evalCount), seed: 1, EvalSampler(16));
+                metrics["attribute_accuracy"] = result.AttributeAccuracy;
+                metrics["exact_match"] = result.ExactMatch;
+                metrics["eval_count"] = result.Count;
+                foreach (var (k, v) in result.ByAttribute) metrics[$"accuracy_{k}"] = v;
+            }
+            var record = new TrainingRecord
+            {
+                Command = Logging.CommandLine(),
+                Seed = options.Seed,
+                Steps = options.Steps,
+                WallTimeSeconds = trainSeconds,
+                Machine = $"{Environment.ProcessorCount} cores, {TorchRuntime.Describe()}",
+                Settings = new Dictionary<string, string>
+                {
+                    ["batch_size"] = options.BatchSize.ToString(),
+                    ["learning_rate"] = options.LearningRate.ToString("G"),
+                    ["ema_decay"] = options.EmaDecay.ToString("G"),
+                    ["text_dropout"] = options.TextDropout.ToString("G"),
+                    ["time_distribution"] = options.TimeDistribution.ToString(),
+                    ["world_rows"] = parse.GetValue(rows).ToString(),
+                    ["note"] = "wall_time_seconds counts this process only; a resumed run adds to it",
+                },
+            };
+            FlowModelStore.Save(prior.Model, parse.GetValue(output)!, record, metrics);
+            Console.WriteLine($"Prior written to {parse.GetValue(output)} after {trainSeconds / 60:F1} min of training.");
+            var summary = new Dictionary<string, double>(metrics) { ["train_seconds"] = trainSeconds, ["total_seconds"] = clock.Elapsed.TotalSeconds };
+            JsonLine.Write(summary);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Sample()
+    {
+        var caption = new Option<string>("--caption") { Description = "What to draw.", Required = true };
+        var steps = new Option<int>("--steps") { Description = "Sampling steps.", DefaultValueFactory = _ => 16 };
+        var guidance = new Option<double>("--guidance") { Description = "Classifier-free guidance scale.", DefaultValueFactory = _ => 3.0 };
+        var count = CommonOptions.Count(1);
+        var model = new Option<string>("--model") { Description = "Prior folder.", DefaultValueFactory = _ => DefaultFolder };
+        var output = new Option<string>("--out") { Description = "PNG to write (a grid when --count > 1).", Required = true };
+        var seed = CommonOptions.Seed();
+        var scale = new Option<int>("--scale") { Description = "Upscale factor of the written PNG (nearest neighbour).", DefaultValueFactory = _ => 4 };
+        var command = new Command("sample", "Draw images for a caption.") { caption, steps, guidance, count, model, output, seed, scale };
+        command.SetAction(parse =>
+        {
+            using var prior = TextToImageTransformer.Load(parse.GetValue(model)!);
+            var captions = Enumerable.Repeat(parse.GetValue(caption)!, parse.GetValue(count)).ToList();
+            var images = prior.Generate(captions, parse.GetValue(seed), EvalSampler(parse.GetValue(steps)) with { GuidanceScale = parse.GetValue(guidance) });
+            var sheet = new ContactSheet(columns: Math.Min(8, images.Count), scale: parse.GetValue(scale));
+            foreach (var image in images) sheet.Add(image);
+            ImageEncoding.SavePng(sheet.Build(), parse.GetValue(output)!);
+            Console.WriteLine($"Wrote {parse.GetValue(output)}: {images.Count} sample(s) of \"{parse.GetValue(caption)}\"; the oracle reads the first as: {SceneParser.Parse(images[0])}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Eval()
+    {
+        var count = CommonOptions.Count(1000);
+        var steps = new Option<int>("--steps") { Description = "Sampling steps.", DefaultValueFactory = _ => 16 };
+        var guidance = new Option<double>("--guidance") { Description = "Classifier-free guidance scale.", DefaultValueFactory = _ => 3.0 };
+        var model = new Option<string>("--model") { Description = "Prior folder.", DefaultValueFactory = _ => DefaultFolder };
+        var sheet = new Option<string?>("--sheet") { Description = "Write a contact sheet of the first 64 samples here." };
+        var seed = CommonOptions.Seed(1);
+        var command = new Command("eval", "Oracle-measured fidelity to held-out captions.") { count, steps, guidance, model, sheet, seed };
+        command.SetAction(parse =>
+        {
+            using var prior = TextToImageTransformer.Load(parse.GetValue(model)!);
+            var sampler = EvalSampler(parse.GetValue(steps)) with { GuidanceScale = parse.GetValue(guidance) };
+            var samples = new List<RgbImage>();
+            var result = Evaluate(prior, parse.GetValue(count), parse.GetValue(seed), sampler, batch => samples.AddRange(batch.Select(b => b.Image).Take(64 - samples.Count)));
+            if (parse.GetValue(sheet) is { } path)
+            {
+                var contact = new ContactSheet(columns: 8, scale: 2);
+                foreach (var image in samples) contact.Add(image);
+                ImageEncoding.SavePng(contact.Build(), path);
+                Console.WriteLine($"Contact sheet: {path}");
+            }
+            Console.WriteLine($"{result.Count} held-out captions, {parse.GetValue(steps)} steps, CFG {sampler.GuidanceScale}: attribute accuracy {result.AttributeAccuracy:F3}, exact match {result.ExactMatch:F3} ({result.Seconds:F0} s)");
+            foreach (var (k, v) in result.ByAttribute.OrderBy(k => k.Key)) Console.WriteLine($"  {k,-10} {v:F3}");
+            var json = new Dictionary<string, object>
+            {
+                ["attribute_accuracy"] = result.AttributeAccuracy,
+                ["exact_match"] = result.ExactMatch,
+                ["count"] = result.Count,
+                ["steps"] = parse.GetValue(steps),
+                ["by_attribute"] = result.ByAttribute,
+            };
+            JsonLine.Write(json);
+            return 0;
+        });
+        return command;
+    }
+
+    private static SamplerOptions EvalSampler(int steps) => new() { Steps = steps, Shift = 3.0, GuidanceScale = 3.0, Mode = SamplerMode.Euler };
+
+    private static PriorEvaluationResult Evaluate(TextToImageTransformer prior, int count, int seed, SamplerOptions sampler,
+        Action<IReadOnlyList<(RgbImage Image, string Caption)>>? onBatch = null) =>
+        TrainingDisplay.Count("evaluating", count, progress => PriorEvaluation.Run(prior, count, seed, sampler, progress: progress, onBatch: onBatch));
+}

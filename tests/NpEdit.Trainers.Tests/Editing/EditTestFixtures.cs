@@ -1,0 +1,64 @@
+using Microsoft.ML;
+using NpEdit.Trainers.Editing;
+using NpEdit.Trainers.Synthetic;
+using NpEdit.Trainers.Tests.Vlm;
+using NpEdit.Trainers.Vlm;
+using NpEdit.Transforms.Models;
+using NpEdit.Transforms.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NpEdit.Trainers.Tests.Editing;
+
+/// <summary>A tiny prior and a tiny judge saved to a temp folder, and small world data, for NP-Edit tests.</summary>
+internal sealed class EditTestFixtures : IDisposable
+{
+    public const int Size = 16;
+
+    public EditTestFixtures()
+    {
+        TorchRuntime.EnsureInitialized();
+        Root = Directory.CreateTempSubdirectory("npedit-edit-").FullName;
+        var corpus = Enumerable.Range(0, 200).SelectMany(i =>
+        {
+            var e = WorldRows.Edit(5, i, WorldSplit.Train);
+            return new[] { e.Instruction, e.SourceCaption, e.EditedCaption };
+        }).Append("do nothing.");
+        torch.manual_seed(2);
+        using (var prior = new FlowModel(FlowModelPresets.Tiny(TextTokenizer.BuildVocabulary(corpus), Size)))
+        {
+            using (no_grad())
+            {
+                // A random (not zero) output layer, so every path carries signal.
+                foreach (var (name, p) in prior.named_parameters())
+                    if (name.Contains("proj_out") || name.Contains("adaLN") || name.Contains("norm_out_modulation")) p.normal_(0, 0.05);
+            }
+            FlowModelStore.Save(prior, PriorFolder);
+        }
+        using var judge = TestVlms.ModelForTokenizer(seed: 4);
+        JudgeStore.Save(judge, TestVlms.Tokenizer, JudgeFolder);
+    }
+
+    public string Root { get; }
+    public string PriorFolder => Path.Combine(Root, "prior");
+    public string JudgeFolder => Path.Combine(Root, "judge");
+
+    public IDataView Rows(MLContext context, int count = 24) => WorldDataViews.TrainingRows(context, count, seed: 3, size: Size);
+
+    public NpEditTrainer.Options Options(int steps = 3, int warmup = 1) => new()
+    {
+        PriorFolder = PriorFolder,
+        JudgeFolder = JudgeFolder,
+        Steps = steps,
+        WarmupCopySteps = warmup,
+        BatchSize = 3,
+        FakeScoreUpdates = 2,
+        Seed = 9,
+        Device = DeviceOption.Cpu,
+        DoNothingProbability = 0.3,
+        LearningRate = 1e-3,
+        FakeLearningRate = 1e-3,
+    };
+
+    public void Dispose() => Directory.Delete(Root, recursive: true);
+}

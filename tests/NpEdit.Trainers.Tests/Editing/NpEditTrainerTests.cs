@@ -1,0 +1,142 @@
+using Microsoft.ML;
+using NpEdit.Trainers.Editing;
+using NpEdit.Trainers.Losses;
+using NpEdit.Trainers.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NpEdit.Trainers.Tests.Editing;
+
+public sealed class NpEditTrainerTests : IClassFixture<NpEditTrainerTests.Shared>
+{
+    public sealed class Shared : IDisposable
+    {
+        internal EditTestFixtures Fixtures { get; } = new();
+        public void Dispose() => Fixtures.Dispose();
+    }
+
+    private readonly EditTestFixtures _f;
+
+    public NpEditTrainerTests(Shared shared) => _f = shared.Fixtures;
+
+    private (NpEditTrainer Trainer, NpEditStepRunner Runner) Prepared(NpEditTrainer.Options options)
+    {
+        var trainer = new NpEditTrainer(new MLContext(1), options);
+        trainer.Fit(_f.Rows(new MLContext(1))).Dispose();
+        return (trainer, trainer.LastRunner!);
+    }
+
+    [Fact]
+    public void Every_loss_term_is_logged_separately()
+    {
+        var (trainer, _) = Prepared(_f.Options(steps: 3, warmup: 1));
+        trainer.LossHistory.Should().HaveCount(3);
+        trainer.LossHistory[0].Losses.Should().ContainKey("copy");
+        var main = trainer.LossHistory[2].Losses;
+        main.Keys.Should().Contain(new[] { "vlm", "dmd", "fake", "total", "accept", "tau", "grad_norm" });
+        main.Values.Should().OnlyContain(v => double.IsFinite(v));
+    }
+
+    [Fact]
+    public void Gradients_reach_the_student_through_both_unrolled_calls_and_nowhere_frozen()
+    {
+        var options = _f.Options(steps: 1, warmup: 0);
+        options.OneStepProbability = 0.0;
+        var trainer = new NpEditTrainer(new MLContext(1), options) { InspectLastStep = true };
+        using var editor = trainer.Fit(_f.Rows(new MLContext(1)));
+        var runner = trainer.LastRunner!;
+        var losses = trainer.LossHistory[^1].Losses;
+        var unroll = runner.LastUnroll!;
+        unroll.SecondVelocity.Should().NotBeNull("two-step unroll");
+        unroll.FirstVelocity.grad!.abs().sum().item<float>().Should().BeGreaterThan(0, "the first generator call receives gradient");
+        unroll.SecondVelocity!.grad!.abs().sum().item<float>().Should().BeGreaterThan(0, "the second generator call receives gradient");
+        runner.Student.named_parameters().Count(p => p.parameter.grad is not null && p.parameter.grad.abs().sum().item<float>() > 0).Should().BeGreaterThan(0);
+        runner.Teacher.parameters().All(p => p.grad is null || p.grad.abs().sum().item<float>() == 0).Should().BeTrue("the teacher is frozen");
+        runner.Judge!.Model.parameters().All(p => p.grad is null).Should().BeTrue("the judge is frozen");
+        using var features = runner.Judge.EncodeImages(torch.zeros(1, 3, 16, 16));
+        features.requires_grad.Should().BeFalse("source-image features carry no gradient");
+        losses.Should().ContainKey("vlm");
+    }
+
+    [Fact]
+    public void The_fake_score_is_updated_the_configured_number_of_times_per_generator_step()
+    {
+        var options = _f.Options(steps: 3, warmup: 1);
+        options.FakeScoreUpdates = 3;
+        var (_, runner) = Prepared(options);
+        runner.FakeOptimizer.StepCount.Should().Be(2 * 3);
+        runner.StudentOptimizer.StepCount.Should().Be(3);
+    }
+
+    [Fact]
+    public void Ablation_switches_remove_exactly_their_term()
+    {
+        var noVlm = _f.Options(steps: 2, warmup: 0);
+        noVlm.UseVlmLoss = false;
+        var (t1, r1) = Prepared(noVlm);
+        t1.LossHistory[^1].Losses.Keys.Should().Contain("dmd").And.NotContain("vlm");
+        r1.Judge.Should().BeNull("without the VLM loss the judge is not even loaded");
+
+        var noDmd = _f.Options(steps: 2, warmup: 0);
+        noDmd.UseDmdLoss = false;
+        var (t2, r2) = Prepared(noDmd);
+        t2.LossHistory[^1].Losses.Keys.Should().Contain("vlm").And.NotContain("dmd").And.NotContain("fake");
+        r2.FakeOptimizer.StepCount.Should().Be(0);
+
+        var withIdentity = _f.Options(steps: 2, warmup: 0);
+        withIdentity.UseDmdLoss = false;
+        withIdentity.DoNothingProbability = 0;
+        var noIdentity = _f.Options(steps: 2, warmup: 0);
+        noIdentity.UseDmdLoss = false;
+        noIdentity.DoNothingProbability = 0;
+        noIdentity.UseIdentityQuestion = false;
+        var (t3, _) = Prepared(withIdentity);
+        var (t4, _) = Prepared(noIdentity);
+        t3.LossHistory[^1].Losses["questions"].Should().Be(6, "3 rows x (edit + identity)");
+        t4.LossHistory[^1].Losses["questions"].Should().Be(3, "3 rows x edit only");
+    }
+
+    [Fact]
+    public void A_resumed_run_equals_an_uninterrupted_one()
+    {
+        var straight = new NpEditTrainer(new MLContext(1), _f.Options(steps: 4, warmup: 1));
+        using var a = straight.Fit(_f.Rows(new MLContext(1)));
+
+        string folder = Path.Combine(_f.Root, "resume-" + Guid.NewGuid().ToString("N"));
+        var first = _f.Options(steps: 2, warmup: 1);
+        first.CheckpointFolder = folder;
+        first.CheckpointInterval = 2;
+        new NpEditTrainer(new MLContext(1), first).Fit(_f.Rows(new MLContext(1))).Dispose();
+        var second = _f.Options(steps: 4, warmup: 1);
+        second.CheckpointFolder = folder;
+        using var b = new NpEditTrainer(new MLContext(1), second).Fit(_f.Rows(new MLContext(1)));
+        foreach (var (key, value) in a.Editor.state_dict())
+        {
+            b.Editor.state_dict()[key].eq(value).all().item<bool>().Should().BeTrue($"{key} is bit-identical after resume");
+        }
+    }
+
+    [Fact]
+    public void Schema_errors_name_the_column_and_the_expected_type()
+    {
+        var context = new MLContext();
+        var data = context.Data.LoadFromEnumerable(new[] { new { Image = "x.png", Instruction = "make it red", SourceCaption = "a", EditedCaption = "b" } });
+        var trainer = new NpEditTrainer(context, _f.Options());
+        var act = () => trainer.Fit(data);
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*image column 'Image': expected Image or Vector<Byte>, got String*");
+
+        var noInstruction = context.Data.LoadFromEnumerable(new[] { new { SourceCaption = "a" } });
+        var act2 = () => trainer.GetOutputSchema(NpEdit.Transforms.Data.SchemaChecks.ShapeOf(noInstruction.Schema));
+        act2.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*'Image': column not found*");
+    }
+
+    private static EditRow RowAt(IDataView data, int index)
+    {
+        using var cursor = data.GetRowCursor(data.Schema);
+        for (int i = 0; i <= index; i++) cursor.MoveNext();
+        var image = NpEdit.Transforms.Data.ImageColumnReader.Bind(cursor, "Image")();
+        string Text(string c) => NpEdit.Transforms.Data.ImageColumnReader.BindText(cursor, c)();
+        Enum.TryParse<NpEdit.Trainers.Synthetic.EditType>(Text("EditType"), out var type);
+        return new EditRow(image, Text("Instruction"), Text("SourceCaption"), Text("EditedCaption"), type, Text("EditObject"));
+    }
+}

@@ -8,12 +8,14 @@ public static class VlmWeights
 {
     /// <summary>
     /// Linear/conv/embedding weights ~ N(0, <paramref name="std"/>), biases 0, norm gains 1, the image newline
-    /// ~ N(0, std). Deterministic given torch's global seed. PyTorch's default uniform init would also train,
-    /// but unit-variance embeddings swamp the small residual stream of a tiny decoder.
+    /// ~ N(0, std). Deterministic given <paramref name="seed"/>: a private generator, because torch's global one is
+    /// shared with everything else in the process. PyTorch's default uniform init would also train, but
+    /// unit-variance embeddings swamp the small residual stream of a tiny decoder.
     /// </summary>
-    public static void InitializeForTraining(LlavaOnevisionModel model, double std = 0.02)
+    public static void InitializeForTraining(LlavaOnevisionModel model, long seed, double std = 0.02)
     {
         using var noGrad = torch.no_grad();
+        using var generator = new Generator((ulong)seed);
         foreach (var (name, p) in model.named_parameters())
         {
             if (name.EndsWith("norm.weight", StringComparison.Ordinal) || name.Contains("layernorm", StringComparison.Ordinal) ||
@@ -28,7 +30,7 @@ public static class VlmWeights
             }
             else
             {
-                p.normal_(0.0, std);
+                p.normal_(0.0, std, generator);
             }
         }
     }

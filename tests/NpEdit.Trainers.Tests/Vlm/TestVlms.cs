@@ -43,9 +43,8 @@ internal static class TestVlms
     public static LlavaOnevisionModel Model(VlmConfig config, int seed = 1)
     {
         TorchRuntime.EnsureInitialized();
-        torch.manual_seed(seed);
         var model = new LlavaOnevisionModel(config);
-        VlmWeights.InitializeForTraining(model, std: 0.2); // large weights so differences show in the logits
+        VlmWeights.InitializeForTraining(model, seed, std: 0.2); // large weights so differences show in the logits
         model.eval();
         return model;
     }

@@ -1,0 +1,73 @@
+using NpEdit.Trainers.Synthetic;
+using NpEdit.Transforms.Imaging;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NpEdit.Trainers.Vlm;
+
+/// <summary>Outcome of <see cref="JudgeGradientCheck.Run"/>: the mean P(correct answer) after each step (entry 0 is the start).</summary>
+public sealed record GradientCheckResult(
+    IReadOnlyList<double> MeanProbability,
+    IReadOnlyList<double> StartProbabilities,
+    IReadOnlyList<double> EndProbabilities,
+    double OracleEditSuccess,
+    double MeanAbsolutePixelChange);
+
+/// <summary>
+/// Is the judge's gradient useful to an editor? Start from the source image of colour edits and take plain
+/// gradient-descent steps on the edited image's pixels against NP-Edit's edit-success loss
+/// <c>-log sigmoid(l_yes - l_no)</c> for (source, edited, instruction), the source's features cached and frozen.
+/// P(correct) must rise from low (the image is unedited) to high. The oracle then parses the optimised images:
+/// if it sees the requested colour, the gradient moved real content rather than adversarial noise.
+/// </summary>
+public static class JudgeGradientCheck
+{
+    public static GradientCheckResult Run(JudgeTransformer judge, int count, int seed, int steps = 50, double learningRate = 0.5, int size = SceneRenderer.DefaultSize)
+    {
+        var scorer = judge.Scorer;
+        var device = scorer.Device;
+        var edits = Enumerable.Range(0, count).Select(i => WorldRows.Edit(seed, i, WorldSplit.Eval, new[] { EditType.Color })).ToList();
+        var questions = edits.Select(e => NpEditQuestions.For(e).First(q => q.Role == NpEditQuestionRole.EditSuccess)).ToList();
+        var curve = new List<double>();
+        double[] start = Array.Empty<double>(), end = Array.Empty<double>();
+
+        using var scope = NewDisposeScope();
+        var sources = SceneRenderer.RenderBatch(edits.Select(e => e.Source).ToList(), size, device);
+        var sourceFeatures = scorer.EncodeImages(sources);
+        var pixels = sources.clone().requires_grad_(true);
+        for (int step = 0; step <= steps; step++)
+        {
+            using var stepScope = NewDisposeScope();
+            var queries = Enumerable.Range(0, count)
+                .Select(i => new JudgeQuery(questions[i].Question, JudgeImage.FromFeatures(sourceFeatures[i]), JudgeImage.FromPixels(pixels[i])))
+                .ToList();
+            using var logits = scorer.Score(queries);
+            // Expected answer Yes for colour edits: the margin is l_yes - l_no.
+            var margin = logits.Yes.sub(logits.No);
+            var probability = margin.detach().sigmoid().cpu().data<float>().Select(p => (double)p).ToArray();
+            curve.Add(probability.Average());
+            if (step == 0) start = probability;
+            end = probability;
+            if (step == steps) break;
+            var loss = nn.functional.softplus(margin.neg()).sum();
+            loss.backward();
+            using (torch.no_grad())
+            {
+                pixels.sub_(pixels.grad!.mul(learningRate)).clamp_(-1, 1);
+                pixels.grad!.zero_();
+            }
+        }
+        double change;
+        double oracle;
+        using (torch.no_grad())
+        {
+            change = pixels.sub(sources).abs().mean().item<float>();
+            oracle = Enumerable.Range(0, count).Count(i =>
+            {
+                var parsed = SceneParser.Parse(ImageTensors.ToRgbImage(pixels[i].cpu()));
+                return EditCheck.Of(parsed, edits[i].Source, edits[i].Target, EditType.Color).EditSuccess;
+            }) / (double)count;
+        }
+        return new GradientCheckResult(curve, start, end, oracle, change);
+    }
+}

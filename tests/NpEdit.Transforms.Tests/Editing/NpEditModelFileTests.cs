@@ -1,0 +1,150 @@
+using System.IO.Compression;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Transforms.Image;
+using NpEdit.Transforms.Imaging;
+using NpEdit.Transforms.Runtime;
+
+namespace NpEdit.Transforms.Tests.Editing;
+
+public sealed class NpEditModelFileTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("npedit-file-").FullName;
+
+    public NpEditModelFileTests() => TorchRuntime.EnsureInitialized();
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private sealed class PathRow
+    {
+        public string Path { get; set; } = "";
+        public string Instruction { get; set; } = "";
+    }
+
+    /// <summary>LoadImages (ML.NET) → NP-Edit → ConvertToGrayscale (ML.NET), fitted on image files.</summary>
+    private (ITransformer Model, IDataView Data) Pipeline(MLContext context)
+    {
+        var paths = new[] { (200, 30, 30), (30, 200, 30), (30, 30, 200) }.Select((c, i) =>
+        {
+            string path = System.IO.Path.Combine(_dir, $"src{i}.png");
+            ImageEncoding.SavePng(RgbImage.Filled(16, 16, (byte)c.Item1, (byte)c.Item2, (byte)c.Item3), path);
+            return new PathRow { Path = path, Instruction = i == 2 ? "remove the square" : "make the circle blue" };
+        }).ToList();
+        var data = context.Data.LoadFromEnumerable(paths);
+        var before = context.Transforms.LoadImages("Image", imageFolder: null, inputColumnName: "Path").Fit(data);
+        var editor = NpEditTransformerTests.TinyEditor(new NpEditTransformerOptions { BatchSize = 2, Seed = 3 });
+        var afterInput = editor.Transform(before.Transform(data));
+        var after = context.Transforms.ConvertToGrayscale("Gray", "EditedImage").Fit(afterInput);
+        var chain = new TransformerChain<ITransformer>(before, editor, after);
+        return (chain, data);
+    }
+
+    private static List<byte[]> Outputs(ITransformer model, IDataView data)
+    {
+        var view = model.Transform(data);
+        var result = new List<byte[]>();
+        using var cursor = view.GetRowCursor(view.Schema);
+        var edited = cursor.GetGetter<MLImage>(view.Schema["EditedImage"]);
+        var gray = cursor.GetGetter<MLImage>(view.Schema["Gray"]);
+        while (cursor.MoveNext())
+        {
+            MLImage a = null!, b = null!;
+            edited(ref a);
+            gray(ref b);
+            result.Add(MLImageInterop.ToRgbImage(a).Pixels.Concat(MLImageInterop.ToRgbImage(b).Pixels).ToArray());
+        }
+        return result;
+    }
+
+    [Fact]
+    public void A_pipeline_with_mlnet_transforms_round_trips_through_one_file_bit_for_bit()
+    {
+        var context = new MLContext(seed: 1);
+        var (model, data) = Pipeline(context);
+        string path = System.IO.Path.Combine(_dir, "model.npedit");
+        NpEditModelFile.Save(context, model, data.Schema, path);
+        File.Exists(path).Should().BeTrue();
+
+        var loaded = NpEditModelFile.Load(new MLContext(seed: 2), path);
+        loaded.Count().Should().Be(3);
+        loaded.ElementAt(1).Should().BeOfType<NpEditTransformer>();
+        var original = Outputs(model, data);
+        var reloaded = Outputs(loaded, data);
+        reloaded.Should().HaveCount(3);
+        for (int i = 0; i < 3; i++) reloaded[i].Should().Equal(original[i], $"row {i} is identical after save and load");
+    }
+
+    [Fact]
+    public void MLContext_Model_Save_refuses_and_points_to_our_call()
+    {
+        var context = new MLContext();
+        var (model, data) = Pipeline(context);
+        var act = () => context.Model.Save(model, data.Schema, System.IO.Path.Combine(_dir, "mlnet.zip"));
+        var thrown = act.Should().Throw<Exception>().Which;
+        var messages = string.Join(" | ", Chain(thrown).Select(e => e.Message));
+        messages.Should().Contain("NpEditModelFile.Save");
+    }
+
+    private static IEnumerable<Exception> Chain(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException) yield return x;
+    }
+
+    [Fact]
+    public void A_tampered_entry_is_refused()
+    {
+        var context = new MLContext();
+        var (model, data) = Pipeline(context);
+        string path = System.IO.Path.Combine(_dir, "model.npedit");
+        NpEditModelFile.Save(context, model, data.Schema, path);
+        using (var zip = ZipFile.Open(path, ZipArchiveMode.Update))
+        {
+            var entry = zip.GetEntry("editor/model.safetensors")!;
+            byte[] bytes;
+            using (var s = entry.Open()) { using var m = new MemoryStream(); s.CopyTo(m); bytes = m.ToArray(); }
+            bytes[^1] ^= 0x01;
+            entry.Delete();
+            using var w = zip.CreateEntry("editor/model.safetensors").Open();
+            w.Write(bytes);
+        }
+        var act = () => NpEditModelFile.Load(context, path);
+        act.Should().Throw<InvalidDataException>().WithMessage("*'editor/model.safetensors' does not match its SHA-256*");
+    }
+
+    [Fact]
+    public void An_added_entry_and_a_truncated_file_are_refused()
+    {
+        var context = new MLContext();
+        var (model, data) = Pipeline(context);
+        string path = System.IO.Path.Combine(_dir, "model.npedit");
+        NpEditModelFile.Save(context, model, data.Schema, path);
+        var bytes = File.ReadAllBytes(path);
+
+        string truncated = System.IO.Path.Combine(_dir, "truncated.npedit");
+        File.WriteAllBytes(truncated, bytes[..(bytes.Length / 2)]);
+        var act = () => NpEditModelFile.Load(context, truncated);
+        act.Should().Throw<InvalidDataException>().WithMessage($"*{truncated}*truncated or corrupt*");
+
+        using (var zip = ZipFile.Open(path, ZipArchiveMode.Update))
+        {
+            using var w = zip.CreateEntry("editor/extra.bin").Open();
+            w.WriteByte(1);
+        }
+        var act2 = () => NpEditModelFile.Load(context, path);
+        act2.Should().Throw<InvalidDataException>().WithMessage("*'editor/extra.bin' is not in the manifest*");
+    }
+
+    [Fact]
+    public void The_editor_alone_saves_and_loads()
+    {
+        var context = new MLContext();
+        using var editor = NpEditTransformerTests.TinyEditor();
+        var schema = context.Data.LoadFromEnumerable(new[] { new { Image = new byte[] { 1 }, Instruction = "x" } }).Schema;
+        string path = System.IO.Path.Combine(_dir, "editor.npedit");
+        NpEditModelFile.Save(context, editor, schema, path);
+        using var loaded = NpEditModelFile.LoadEditor(context, path);
+        loaded.Options.Should().BeEquivalentTo(editor.Options);
+        var image = RgbImage.Filled(16, 16, 100, 50, 25);
+        loaded.Edit(new[] { image }, new[] { "make the circle blue" }, 7)[0].Pixels
+            .Should().Equal(editor.Edit(new[] { image }, new[] { "make the circle blue" }, 7)[0].Pixels);
+    }
+}

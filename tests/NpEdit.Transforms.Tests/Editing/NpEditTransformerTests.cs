@@ -1,0 +1,149 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using NpEdit.Transforms.Imaging;
+using NpEdit.Transforms.Models;
+using NpEdit.Transforms.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NpEdit.Transforms.Tests.Editing;
+
+public sealed class NpEditTransformerTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("npedit-tr-").FullName;
+
+    public NpEditTransformerTests() => TorchRuntime.EnsureInitialized();
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    internal static NpEditTransformer TinyEditor(NpEditTransformerOptions? options = null)
+    {
+        torch.manual_seed(4);
+        var vocabulary = TextTokenizer.BuildVocabulary(new[] { "make the circle blue", "remove the square", "do nothing." });
+        var model = new FlowModel(FlowModelPresets.Tiny(vocabulary, imageSize: 16));
+        using (no_grad())
+        {
+            foreach (var (name, p) in model.named_parameters())
+                if (name.Contains("proj_out") || name.Contains("adaLN") || name.Contains("norm_out_modulation")) p.normal_(0, 0.05);
+        }
+        return new NpEditTransformer(model, options ?? new NpEditTransformerOptions { BatchSize = 3 });
+    }
+
+    private static byte[] Png(byte r, byte g, byte b, int size = 16) => ImageEncoding.EncodePng(RgbImage.Filled(size, size, r, g, b));
+
+    private sealed class BytesRow
+    {
+        [VectorType]
+        public byte[] Image { get; set; } = Array.Empty<byte>();
+        public string Instruction { get; set; } = "";
+    }
+
+    private static IDataView Rows(MLContext context, params (byte[] Image, string Instruction)[] rows) =>
+        context.Data.LoadFromEnumerable(rows.Select(r => new BytesRow { Image = r.Image, Instruction = r.Instruction }));
+
+    private static List<(RgbImage? Image, string Error)> Read(IDataView view, string imageColumn = "EditedImage")
+    {
+        var result = new List<(RgbImage?, string)>();
+        using var cursor = view.GetRowCursor(view.Schema);
+        var image = cursor.GetGetter<MLImage>(view.Schema[imageColumn]);
+        var error = cursor.GetGetter<ReadOnlyMemory<char>>(view.Schema["EditError"]);
+        while (cursor.MoveNext())
+        {
+            MLImage img = null!;
+            ReadOnlyMemory<char> text = default;
+            image(ref img);
+            error(ref text);
+            result.Add((img is null ? null : MLImageInterop.ToRgbImage(img), text.ToString()));
+        }
+        return result;
+    }
+
+    [Fact]
+    public void Adds_edited_image_and_error_columns_lazily()
+    {
+        using var editor = TinyEditor();
+        var context = new MLContext();
+        var data = Rows(context, (Png(200, 0, 0), "make the circle blue"));
+        var schema = editor.GetOutputSchema(data.Schema);
+        schema["EditedImage"].Type.ToString().Should().Contain("Image");
+        schema["EditError"].Type.Should().Be(TextDataViewType.Instance);
+        var view = editor.Transform(data);
+        view.Schema.Count.Should().Be(data.Schema.Count + 2);
+        var rows = Read(view);
+        rows.Should().ContainSingle();
+        rows[0].Image!.Width.Should().Be(16);
+        rows[0].Error.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Bad_rows_get_a_clear_error_and_the_other_rows_are_still_edited()
+    {
+        using var editor = TinyEditor();
+        var context = new MLContext();
+        var corrupt = Png(0, 200, 0);
+        for (int i = 30; i < corrupt.Length - 12; i++) corrupt[i] ^= 0x33;
+        var data = Rows(context,
+            (Png(200, 0, 0), "make the circle blue"),
+            (corrupt, "make the circle blue"),
+            (Png(0, 0, 200), ""),
+            (Png(0, 0, 200), string.Join(" ", Enumerable.Repeat("blue", 40))),
+            (Array.Empty<byte>(), "remove the square"),
+            (Png(10, 10, 10), "remove the square"));
+        var rows = Read(editor.Transform(data));
+        rows.Select(r => r.Image is not null).Should().Equal(true, false, false, false, false, true);
+        rows[0].Error.Should().BeEmpty();
+        rows[1].Error.Should().StartWith("row 1, column 'Image'").And.Contain("corrupt or truncated");
+        rows[2].Error.Should().Be("row 2: instruction is empty");
+        rows[3].Error.Should().StartWith("row 3: instruction is").And.Contain("at most");
+        rows[4].Error.Should().Contain("row 4").And.Contain("empty (0 bytes)");
+        rows[5].Error.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void ThrowOnError_stops_at_the_first_bad_row_and_names_it()
+    {
+        using var editor = TinyEditor(new NpEditTransformerOptions { ThrowOnError = true });
+        var data = Rows(new MLContext(), (Png(1, 2, 3), "make the circle blue"), (Png(1, 2, 3), " "));
+        var act = () => Read(editor.Transform(data));
+        act.Should().Throw<EditFailureException>().WithMessage("row 1: instruction is empty");
+    }
+
+    [Fact]
+    public void Each_row_is_deterministic_whatever_its_batch()
+    {
+        using var small = TinyEditor(new NpEditTransformerOptions { BatchSize = 1, Seed = 5 });
+        using var large = TinyEditor(new NpEditTransformerOptions { BatchSize = 4, Seed = 5 });
+        var data = Rows(new MLContext(), (Png(200, 0, 0), "make the circle blue"), (Png(0, 0, 200), "remove the square"), (Png(9, 9, 9), "do nothing."));
+        var a = Read(small.Transform(data));
+        var b = Read(large.Transform(data));
+        for (int i = 0; i < 3; i++) a[i].Image!.Pixels.Should().Equal(b[i].Image!.Pixels);
+        var c = Read(large.Transform(data));
+        c[2].Image!.Pixels.Should().Equal(b[2].Image!.Pixels, "the same data gives the same edits on a second pass");
+    }
+
+    [Fact]
+    public void Results_can_be_resized_back_to_the_source_size()
+    {
+        using var editor = TinyEditor(new NpEditTransformerOptions { ResizeOutputToInput = true });
+        var result = editor.Edit(new[] { RgbImage.Filled(40, 24, 50, 60, 70) }, new[] { "make the circle blue" }, seed: 1);
+        result[0].Width.Should().Be(40);
+        result[0].Height.Should().Be(24);
+    }
+
+    [Fact]
+    public void Schema_errors_name_the_column_and_the_expected_type()
+    {
+        using var editor = TinyEditor();
+        var data = new MLContext().Data.LoadFromEnumerable(new[] { new { Image = 3f, Instruction = "x" } });
+        var act = () => editor.GetOutputSchema(data.Schema);
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*image column 'Image': expected Image or Vector<Byte>, got Single*");
+        var noText = new MLContext().Data.LoadFromEnumerable(new[] { new BytesRowNoText() });
+        var act2 = () => editor.Transform(noText);
+        act2.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*instruction column 'Instruction': column not found*");
+    }
+
+    private sealed class BytesRowNoText
+    {
+        [VectorType]
+        public byte[] Image { get; set; } = new byte[1];
+    }
+}

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using NpEdit.Trainers.Editing;
+using NpEdit.Trainers.Supervised;
 using NpEdit.Trainers.TextToImage;
 
 namespace NpEdit.Trainers;
@@ -43,6 +44,9 @@ public sealed class ImageEditingTrainers
             Steps = steps,
             Seed = seed,
         });
+
+    /// <summary>The supervised baseline: flow matching on (source, instruction, target) pairs.</summary>
+    public SupervisedEditTrainer Supervised(SupervisedEditTrainer.Options options) => new(_context, options);
 
     /// <summary>Flow-matching pretraining of a text-to-image prior.</summary>
     public TextToImageFlowTrainer TextToImagePrior(TextToImageFlowTrainer.Options options) => new(_context, options);

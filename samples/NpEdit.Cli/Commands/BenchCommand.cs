@@ -2,6 +2,7 @@ using System.CommandLine;
 using NpEdit.Cli.Infrastructure;
 using NpEdit.Trainers.Benchmarks;
 using NpEdit.Transforms.Models;
+using NpEdit.Transforms;
 using NpEdit.Transforms.Runtime;
 
 namespace NpEdit.Cli.Commands;
@@ -13,6 +14,27 @@ internal static class BenchCommand
     {
         var command = new Command("bench", "Benchmarks: training-step efficiency and editing throughput.");
         command.Subcommands.Add(Step());
+        command.Subcommands.Add(Edit());
+        return command;
+    }
+
+    private static Command Edit()
+    {
+        var model = new Option<string>("--model") { Description = "Model file written by train.", DefaultValueFactory = _ => TrainCommand.DefaultModel };
+        var images = new Option<int>("--images") { Description = "Rows to edit per measurement.", DefaultValueFactory = _ => 256 };
+        var threads = CommonOptions.Threads();
+        var command = new Command("edit", "Transformer-over-IDataView throughput versus the raw batched sampler, and 4-step versus 50-step latency.") { model, images, threads };
+        command.SetAction(parse =>
+        {
+            TorchRuntime.SetThreads(parse.GetValue(threads));
+            using var chain = NpEditModelFile.Load(new Microsoft.ML.MLContext(), parse.GetValue(model)!);
+            var editor = chain.OfType<NpEditTransformer>().Single();
+            var r = EditBenchmark.Run(editor, parse.GetValue(images));
+            Console.WriteLine($"pipeline {r.PipelineImagesPerSecond:F1} images/s, raw sampler {r.RawImagesPerSecond:F1} images/s: ratio {r.PipelineVsRawThroughput:F3} (goal >= 0.90)");
+            Console.WriteLine($"latency: 4 steps {r.Latency4StepMs:F1} ms, 50 steps {r.Latency50StepMs:F1} ms: ratio {r.LatencyRatio4Vs50:F3} (goal <= 0.125)");
+            JsonLine.Write(r);
+            return 0;
+        });
         return command;
     }
 

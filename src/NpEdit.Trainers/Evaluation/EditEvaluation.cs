@@ -45,8 +45,8 @@ public static class EditEvaluation
         {
             int n = Math.Min(batchSize, count - start);
             var edits = Enumerable.Range(start, n).Select(i => WorldRows.Edit(seed, i, split)).ToList();
-            var sources = edits.Select(e => SceneRenderer.Render(e.Source, size)).ToList();
-            var outputs = editor.Edit(sources, edits.Select(e => e.Instruction).ToList(), Enumerable.Range(start, n).Select(i => (long)seed * 1_000_003L + i).ToList());
+            var requests = edits.Select(e => new EditRequest(SceneRenderer.Render(e.Source, size), e.Instruction, e.SourceCaption, e.EditedCaption)).ToList();
+            var outputs = editor.Edit(requests, Enumerable.Range(start, n).Select(i => (long)seed * 1_000_003L + i).ToList());
             for (int k = 0; k < n; k++)
             {
                 var score = EditMetrics.Evaluate(outputs[k], edits[k].Source, edits[k].Target, edits[k].EditType);

@@ -19,6 +19,6 @@ public sealed class TransformerEditor : IImageEditor
 
     public string Name { get; }
 
-    public IReadOnlyList<RgbImage> Edit(IReadOnlyList<RgbImage> sources, IReadOnlyList<string> instructions, IReadOnlyList<long> seeds) =>
-        _transformer.EditBatch(sources, instructions, seeds, _sampler);
+    public IReadOnlyList<RgbImage> Edit(IReadOnlyList<EditRequest> requests, IReadOnlyList<long> seeds) =>
+        _transformer.EditBatch(requests.Select(r => r.Source).ToList(), requests.Select(r => r.Instruction).ToList(), seeds, _sampler);
 }

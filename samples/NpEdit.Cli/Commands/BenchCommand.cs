@@ -15,6 +15,7 @@ internal static class BenchCommand
         var command = new Command("bench", "Benchmarks: training-step efficiency and editing throughput.");
         command.Subcommands.Add(Step());
         command.Subcommands.Add(Edit());
+        command.Subcommands.Add(PaperCommand.Create());
         return command;
     }
 

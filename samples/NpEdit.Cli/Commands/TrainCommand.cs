@@ -67,7 +67,7 @@ internal static class TrainCommand
                 return trainer.Fit(data);
             });
             NpEditModelFile.Save(context, editor, data.Schema, model);
-            LossCurves.WriteCsv(trainer.LossHistory, Path.Combine(folder, "losses.csv"));
+            NpEdit.Trainers.Benchmarks.LossCsv.Write(trainer.LossHistory, Path.Combine(folder, "losses.csv"));
             Console.WriteLine($"Editor written to {model} ({new FileInfo(model).Length / 1024.0:F0} KiB) after {trainer.LastFitDuration.TotalMinutes:F1} min of training; {trainer.SkippedSteps} step(s) skipped.");
 
             var summary = new Dictionary<string, object> { ["train_seconds"] = trainer.LastFitDuration.TotalSeconds, ["skipped_steps"] = trainer.SkippedSteps };

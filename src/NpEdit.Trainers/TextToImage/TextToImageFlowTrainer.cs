@@ -92,7 +92,7 @@ public sealed partial class TextToImageFlowTrainer : IEstimator<TextToImageTrans
             double loss = TrainStep(model, optimizer, batch, step, size, device);
             if (double.IsFinite(loss))
             {
-                ema.Update(model);
+                ema.Update(model, step + 1);
             }
             else
             {

@@ -24,12 +24,21 @@ public sealed class ExponentialMovingAverage : IDisposable
     public double Decay { get; }
     public IReadOnlyDictionary<string, Tensor> Shadow => _shadow;
 
-    public void Update(nn.Module module)
+    public void Update(nn.Module module) => Update(module, Decay);
+
+    /// <summary>
+    /// Update after optimizer step <paramref name="step"/> (1-based) with the warm-up decay min(decay, (1 + step)/(10 + step)):
+    /// early on the average follows the weights closely, so a short run's average is not dominated by the random
+    /// initialisation (0.999^300 would still weigh it at 74%).
+    /// </summary>
+    public void Update(nn.Module module, long step) => Update(module, Math.Min(Decay, (1.0 + step) / (10.0 + step)));
+
+    private void Update(nn.Module module, double decay)
     {
         using var noGrad = no_grad();
         foreach (var (name, value) in module.state_dict())
         {
-            if (_shadow.TryGetValue(name, out var s)) s.mul_(Decay).add_(value, alpha: 1 - Decay);
+            if (_shadow.TryGetValue(name, out var s)) s.mul_(decay).add_(value, alpha: 1 - decay);
         }
     }
 

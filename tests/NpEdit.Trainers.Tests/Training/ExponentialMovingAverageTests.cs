@@ -23,4 +23,15 @@ public sealed class ExponentialMovingAverageTests
         ema.CopyTo(module);
         module.weight!.item<float>().Should().BeApproximately(1.38f, 1e-6f);
     }
+
+    [Fact]
+    public void Warm_up_decay_follows_the_weights_early()
+    {
+        using var module = nn.Linear(1, 1, hasBias: false);
+        using (no_grad()) module.weight!.fill_(0.0);
+        using var ema = new ExponentialMovingAverage(module, decay: 0.999);
+        using (no_grad()) module.weight!.fill_(1.0);
+        ema.Update(module, step: 1);
+        ema.Shadow["weight"].item<float>().Should().BeApproximately(1 - 2f / 11f, 1e-6f, "decay is (1 + 1) / (10 + 1) at step 1");
+    }
 }

@@ -1,0 +1,137 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using NpEdit.Cli.Infrastructure;
+using NpEdit.Trainers.Benchmarks;
+using NpEdit.Trainers.Benchmarks.Paper;
+using NpEdit.Trainers.Editing;
+using NpEdit.Trainers.Training;
+using NpEdit.Transforms.Runtime;
+
+namespace NpEdit.Cli.Commands;
+
+/// <summary>
+/// <c>npedit bench paper</c>: every row of the paper's tables on the default world (baselines, ablations, data and
+/// judge scaling), each cached so an interrupted run resumes; then docs/results.md and docs/results.json.
+/// </summary>
+internal static class PaperCommand
+{
+    public static Command Create()
+    {
+        var folder = new Option<string>("--folder") { Description = "Run folder (per-row models and results are cached here).", DefaultValueFactory = _ => "runs/paper" };
+        var docs = new Option<string>("--docs") { Description = "Where results.md and results.json go.", DefaultValueFactory = _ => "docs" };
+        var count = CommonOptions.Count(1000);
+        var only = new Option<string[]>("--row") { Description = "Run only these rows (repeatable); the report still includes every cached row.", AllowMultipleArgumentsPerToken = true };
+        var steps = new Option<int>("--steps") { Description = "NP-Edit steps per row (0 = the trainer's default).", DefaultValueFactory = _ => 0 };
+        var weakJudge = new Option<string>("--weak-judge") { Description = "Folder of the smaller judge for the judge-scaling row.", DefaultValueFactory = _ => "models/shapes-judge-small" };
+        var threads = CommonOptions.Threads();
+        var command = new Command("paper", "Reproduce the paper's tables on the default world and write docs/results.md.") { folder, docs, count, only, steps, weakJudge, threads };
+        command.SetAction(parse =>
+        {
+            using var logging = Logging.Create();
+            var logger = logging.CreateLogger("paper");
+            var clock = Stopwatch.StartNew();
+            string runFolder = parse.GetValue(folder)!;
+            int npEditSteps = parse.GetValue(steps);
+            var options = new PaperRunOptions
+            {
+                Folder = runFolder,
+                EvalCount = parse.GetValue(count),
+                Threads = parse.GetValue(threads),
+                Logger = logger,
+                BaseOptions = () =>
+                {
+                    var o = new NpEditTrainer.Options();
+                    if (npEditSteps > 0) o.Steps = npEditSteps;
+                    return o;
+                },
+                ProgressFor = (name, total) => new LineProgress(name, total),
+            };
+            var selected = parse.GetValue(only) is { Length: > 0 } names ? new HashSet<string>(names) : null;
+            var results = new Dictionary<string, PaperRowResult>();
+            using var runner = new PaperRunner(options);
+            foreach (var spec in PaperRows.All(parse.GetValue(weakJudge)!))
+            {
+                if (selected is not null && !selected.Contains(spec.Name) && !runner.IsDone(spec.Name)) continue;
+                results[spec.Name] = runner.Run(spec, results);
+            }
+            string? plot = PlotLosses(Path.Combine(runFolder, "np-edit", "losses.csv"), parse.GetValue(docs)!);
+            var ordered = PaperRows.All(parse.GetValue(weakJudge)!).Where(s => results.ContainsKey(s.Name)).Select(s => results[s.Name]).ToList();
+            PaperReport.Write(ordered, parse.GetValue(docs)!, runFolder, clock.Elapsed.TotalSeconds, plot);
+            foreach (var r in ordered)
+            {
+                Console.WriteLine($"{r.Label,-36} success {r.EditSuccess}  preserved {r.Preserved}  FD {r.RealismFd.Value:F2}");
+            }
+            Console.WriteLine($"Wrote {Path.Combine(parse.GetValue(docs)!, "results.md")} ({clock.Elapsed.TotalMinutes:F1} min this run).");
+            JsonLine.Write(ordered.Select(r => new
+            {
+                name = r.Name,
+                edit_success = r.EditSuccess,
+                preserved = r.Preserved,
+                exact = r.Exact,
+                psnr = r.Psnr,
+                realism_fd = r.RealismFd,
+            }).ToList());
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Plots the NP-Edit row's loss terms with the ScottPlot helper (a separate process, see NpEdit.Plots).</summary>
+    private static string? PlotLosses(string csv, string docs)
+    {
+        if (!File.Exists(csv)) return null;
+        var (steps, terms) = LossCsv.Read(csv);
+        var wanted = new[] { "vlm", "dmd", "fake", "copy", "noop" }.Where(terms.ContainsKey).ToList();
+        var series = wanted.Select(name =>
+        {
+            var points = steps.Zip(terms[name]).Where(p => double.IsFinite(p.Second)).ToList();
+            return new { name, x = points.Select(p => p.First).ToArray(), y = Smooth(points.Select(p => p.Second).ToArray()) };
+        }).Where(s => s.x.Length > 0).ToArray();
+        string relative = "images/paper/np-edit-losses.png";
+        string output = Path.GetFullPath(Path.Combine(docs, relative));
+        string spec = Path.Combine(Path.GetTempPath(), $"npedit-plot-{Guid.NewGuid():N}.json");
+        File.WriteAllText(spec, JsonSerializer.Serialize(new { title = "NP-Edit loss terms (moving average over 25 steps)", xLabel = "step", yLabel = "loss", series, output, logY = true }));
+        string plotter = Path.Combine(AppContext.BaseDirectory, "plots", "npedit-plots.dll");
+        var process = Process.Start(new ProcessStartInfo("dotnet", $"\"{plotter}\" \"{spec}\"") { RedirectStandardError = true, RedirectStandardOutput = true })!;
+        process.WaitForExit();
+        File.Delete(spec);
+        if (process.ExitCode != 0)
+        {
+            Console.Error.WriteLine($"Loss plot failed: {process.StandardError.ReadToEnd()}");
+            return null;
+        }
+        return relative;
+    }
+
+    private static double[] Smooth(double[] values, int window = 25)
+    {
+        var result = new double[values.Length];
+        double sum = 0;
+        for (int i = 0; i < values.Length; i++)
+        {
+            sum += values[i];
+            if (i >= window) sum -= values[i - window];
+            result[i] = sum / Math.Min(i + 1, window);
+        }
+        return result;
+    }
+
+    /// <summary>Training progress as occasional lines on stderr (the paper run is long and mostly unattended).</summary>
+    private sealed class LineProgress : IProgress<TrainingProgress>
+    {
+        private readonly string _name;
+        private readonly long _every;
+
+        public LineProgress(string name, long total)
+        {
+            _name = name;
+            _every = total > 0 ? Math.Max(1, total / 20) : 100;
+        }
+
+        public void Report(TrainingProgress value)
+        {
+            if (value.Step % _every == 0) Console.Error.WriteLine($"[{_name}] {value}");
+        }
+    }
+}

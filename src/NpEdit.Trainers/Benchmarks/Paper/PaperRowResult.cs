@@ -1,0 +1,31 @@
+using NpEdit.Trainers.Evaluation;
+
+namespace NpEdit.Trainers.Benchmarks.Paper;
+
+/// <summary>Metrics of one category of one row.</summary>
+public sealed record CategoryMetrics(int Count, double EditSuccess, double Preserved, double Exact, double Psnr);
+
+/// <summary>
+/// Everything measured for one row, as cached in <c>result.json</c> and written to <c>docs/results.json</c>.
+/// Each metric carries a 95% bootstrap interval over the evaluation rows.
+/// </summary>
+public sealed record PaperRowResult
+{
+    public string Name { get; init; } = "";
+    public string Label { get; init; } = "";
+    public string Kind { get; init; } = "";
+    public string PaperRow { get; init; } = "";
+    public double? PaperOverall { get; init; }
+    public Estimate EditSuccess { get; init; } = new(0, 0, 0);
+    public Estimate Preserved { get; init; } = new(0, 0, 0);
+    public Estimate Exact { get; init; } = new(0, 0, 0);
+    public Estimate Psnr { get; init; } = new(0, 0, 0);
+    public Estimate RealismFd { get; init; } = new(0, 0, 0);
+    public Dictionary<string, CategoryMetrics> ByCategory { get; init; } = new();
+    public int EvalCount { get; init; }
+    public int SamplingSteps { get; init; }
+    public double TrainSeconds { get; init; }
+    public long TrainSteps { get; init; }
+    public double EvalSeconds { get; init; }
+    public string? Explanation { get; init; }
+}

@@ -1,0 +1,184 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.ML;
+using NpEdit.Trainers.Editing;
+using NpEdit.Trainers.Evaluation;
+using NpEdit.Trainers.Supervised;
+using NpEdit.Trainers.Synthetic;
+using NpEdit.Trainers.Training;
+using NpEdit.Transforms;
+using NpEdit.Transforms.Imaging;
+using NpEdit.Transforms.IO;
+using NpEdit.Transforms.Models;
+using NpEdit.Transforms.Sampling;
+
+namespace NpEdit.Trainers.Benchmarks.Paper;
+
+/// <summary>Settings of a paper run.</summary>
+public sealed record PaperRunOptions
+{
+    public string Folder { get; init; } = "runs/paper";
+    public int EvalCount { get; init; } = 1000;
+    public int EvalSeed { get; init; } = 1;
+    /// <summary>Distinct training rows for 100% data; fractions cycle through fewer.</summary>
+    public long TrainingRows { get; init; } = 100_000;
+    /// <summary>NP-Edit settings shared by every NP-Edit row (each row's switches are applied on top).</summary>
+    public Func<NpEditTrainer.Options> BaseOptions { get; init; } = () => new NpEditTrainer.Options();
+    public int Threads { get; init; }
+    public ILogger? Logger { get; init; }
+    /// <summary>Where a row's training reports progress (row name, total steps).</summary>
+    public Func<string, long, IProgress<TrainingProgress>>? ProgressFor { get; init; }
+}
+
+/// <summary>
+/// Runs the rows of the paper's tables on the default world. Every row's trained model and result are cached in
+/// its own folder (<c>runs/paper/&lt;row&gt;/</c>): a finished row is never redone, and an interrupted training resumes
+/// from its checkpoints.
+/// </summary>
+public sealed class PaperRunner : IDisposable
+{
+    private readonly PaperRunOptions _o;
+    private readonly MLContext _context = new(seed: 0);
+    private ResNetFeaturizer? _featurizer;
+    private float[]? _realFeatures;
+
+    public PaperRunner(PaperRunOptions options) => _o = options;
+
+    public string RowFolder(string name) => Path.Combine(_o.Folder, name);
+
+    public bool IsDone(string name) => File.Exists(Path.Combine(RowFolder(name), "result.json"));
+
+    public PaperRowResult Run(PaperRowSpec spec, IReadOnlyDictionary<string, PaperRowResult> finished)
+    {
+        string folder = RowFolder(spec.Name);
+        string resultPath = Path.Combine(folder, "result.json");
+        if (File.Exists(resultPath))
+        {
+            _o.Logger?.LogInformation("{Row}: cached result", spec.Name);
+            return Json.Deserialize<PaperRowResult>(File.ReadAllText(resultPath), resultPath);
+        }
+        Directory.CreateDirectory(folder);
+        var (editor, trainSeconds, trainSteps, dispose) = EditorFor(spec, finished);
+        using (dispose)
+        {
+            _o.Logger?.LogInformation("{Row}: evaluating on {Count} held-out rows", spec.Name, _o.EvalCount);
+            var evaluation = EditEvaluation.Run(editor, _o.EvalCount, _o.EvalSeed);
+            ImageEncoding.SavePng(EditEvaluation.ContactSheet(PickForSheet(evaluation.Rows)), Path.Combine(folder, "sheet.png"));
+            var realism = RealismScore.Compute(Featurizer.Features(evaluation.Rows.Select(r => r.Output).ToList()), RealFeatures(evaluation));
+            double Bool(bool b) => b ? 1.0 : 0.0;
+            var result = new PaperRowResult
+            {
+                Name = spec.Name,
+                Label = spec.Label,
+                Kind = spec.Kind.ToString(),
+                PaperRow = spec.PaperRow,
+                PaperOverall = spec.PaperOverall,
+                EditSuccess = Bootstrap.Mean(evaluation.Rows.Select(r => Bool(r.Score.EditSuccess)).ToList()),
+                Preserved = Bootstrap.Mean(evaluation.Rows.Select(r => Bool(r.Score.Preserved)).ToList()),
+                Exact = Bootstrap.Mean(evaluation.Rows.Select(r => Bool(r.Score.Exact)).ToList()),
+                Psnr = Bootstrap.Mean(evaluation.Rows.Select(r => r.Score.Psnr).ToList()),
+                RealismFd = realism,
+                ByCategory = evaluation.ByCategory.ToDictionary(kv => kv.Key, kv => new CategoryMetrics(kv.Value.Count, kv.Value.EditSuccess, kv.Value.Preserved, kv.Value.Exact, kv.Value.Psnr)),
+                EvalCount = _o.EvalCount,
+                SamplingSteps = spec.SamplingSteps,
+                TrainSeconds = trainSeconds,
+                TrainSteps = trainSteps,
+                EvalSeconds = evaluation.Seconds,
+                Explanation = spec.Explanation,
+            };
+            string temp = resultPath + ".tmp";
+            File.WriteAllText(temp, Json.Serialize(result));
+            File.Move(temp, resultPath, overwrite: true);
+            _o.Logger?.LogInformation("{Row}: edit_success {Success}, preserved {Preserved}, realism FD {Fd}", spec.Name, result.EditSuccess, result.Preserved, result.RealismFd);
+            return result;
+        }
+    }
+
+    private (IImageEditor Editor, double Seconds, long Steps, IDisposable Dispose) EditorFor(PaperRowSpec spec, IReadOnlyDictionary<string, PaperRowResult> finished)
+    {
+        if (spec.Kind == PaperRowKind.ZeroShot)
+        {
+            var prior = FlowModelStore.Load(ShippedModels.PriorFolder);
+            return (new SdEditEditor(prior, steps: spec.SamplingSteps), 0, 0, prior);
+        }
+        string owner = spec.ReuseModelOf ?? spec.Name;
+        string modelPath = Path.Combine(RowFolder(owner), "model.npedit");
+        string trainInfo = Path.Combine(RowFolder(owner), "train.json");
+        if (!File.Exists(modelPath))
+        {
+            if (spec.ReuseModelOf is not null) throw new InvalidOperationException($"Row '{spec.Name}' reuses '{owner}', which has no model yet; run it first.");
+            Train(spec, finished, modelPath, trainInfo);
+        }
+        var info = Json.Deserialize<Dictionary<string, double>>(File.ReadAllText(trainInfo), trainInfo);
+        var editor = NpEditModelFile.LoadEditor(_context, modelPath);
+        var sampler = editor.Options.Sampler with { Steps = spec.SamplingSteps };
+        return (new TransformerEditor(editor, sampler, spec.Label), info["seconds"], (long)info["steps"], editor);
+    }
+
+    private void Train(PaperRowSpec spec, IReadOnlyDictionary<string, PaperRowResult> finished, string modelPath, string trainInfo)
+    {
+        string folder = Path.GetDirectoryName(modelPath)!;
+        long rows = Math.Max(1, (long)Math.Round(_o.TrainingRows * spec.DataFraction));
+        NpEditTransformer editor;
+        double seconds;
+        long steps;
+        IReadOnlyList<(long Step, IReadOnlyDictionary<string, double> Losses)> history;
+        if (spec.Kind == PaperRowKind.Supervised)
+        {
+            if (!finished.TryGetValue("np-edit", out var npEdit))
+                throw new InvalidOperationException("The supervised baseline gets NP-Edit's wall-clock budget; run the np-edit row first.");
+            var defaults = _o.BaseOptions();
+            var options = new SupervisedEditTrainer.Options
+            {
+                Steps = int.MaxValue / 2,
+                BatchSize = defaults.BatchSize,
+                TimeBudget = TimeSpan.FromSeconds(npEdit.TrainSeconds),
+                SamplingSteps = 4,
+                TimeShift = defaults.TimeShift,
+                Seed = defaults.Seed,
+                Threads = _o.Threads,
+                CheckpointFolder = Path.Combine(folder, "checkpoints"),
+                Logger = _o.Logger,
+            };
+            var data = WorldDataViews.EvaluationRows(_context, rows, seed: 0, split: WorldSplit.Train);
+            options.Progress = _o.ProgressFor?.Invoke(spec.Name, 0);
+            var trainer = new SupervisedEditTrainer(_context, options);
+            editor = trainer.Fit(data);
+            seconds = trainer.LastFitDuration.TotalSeconds;
+            steps = trainer.StepsDone;
+            history = trainer.LossHistory;
+            NpEditModelFile.Save(_context, editor, data.Schema, modelPath);
+        }
+        else
+        {
+            var options = _o.BaseOptions();
+            spec.Configure?.Invoke(options);
+            options.Threads = _o.Threads;
+            options.CheckpointFolder = Path.Combine(folder, "checkpoints");
+            options.Logger = _o.Logger;
+            var data = WorldDataViews.TrainingRows(_context, rows, seed: 0);
+            options.Progress = _o.ProgressFor?.Invoke(spec.Name, options.Steps);
+            var trainer = new NpEditTrainer(_context, options);
+            editor = trainer.Fit(data);
+            seconds = trainer.LastFitDuration.TotalSeconds;
+            steps = options.Steps;
+            history = trainer.LossHistory;
+            NpEditModelFile.Save(_context, editor, data.Schema, modelPath);
+        }
+        using (editor)
+        {
+            LossCsv.Write(history, Path.Combine(folder, "losses.csv"));
+            File.WriteAllText(trainInfo, Json.Serialize(new Dictionary<string, double> { ["seconds"] = seconds, ["steps"] = steps, ["rows"] = rows }));
+        }
+    }
+
+    private ResNetFeaturizer Featurizer => _featurizer ??= new ResNetFeaturizer();
+
+    private float[] RealFeatures(EditEvaluationResult evaluation) =>
+        _realFeatures ??= Featurizer.Features(evaluation.Rows.Select(r => SceneRenderer.Render(r.Edit.Target)).ToList());
+
+    /// <summary>Three rows of each category, so every kind of edit shows on the sheet.</summary>
+    private static IEnumerable<EditRowResult> PickForSheet(IReadOnlyList<EditRowResult> rows) =>
+        rows.GroupBy(r => r.Edit.EditType).OrderBy(g => g.Key).SelectMany(g => g.Take(3));
+
+    public void Dispose() => _featurizer?.Dispose();
+}

@@ -44,6 +44,7 @@ internal sealed class NpEditStepRunner
     /// <summary>The last generator step's unrolled output, kept only when <see cref="KeepGraphForInspection"/> is set (tests).</summary>
     internal UnrolledGenerator.Result? LastUnroll { get; private set; }
     internal bool KeepGraphForInspection { get; set; }
+    internal Func<long, bool>? PoisonStep { get; set; }
 
     /// <summary>Copy warm-up: flow matching with the source as both reference and target.</summary>
     public Dictionary<string, double> CopyStep(IReadOnlyList<EditRow> rows, long step)
@@ -142,6 +143,7 @@ internal sealed class NpEditStepRunner
             losses["noop"] = noOpLoss.item<float>();
         }
 
+        if (PoisonStep?.Invoke(step) == true) total = total.mul(double.NaN);
         double totalValue = total.item<float>();
         losses["total"] = totalValue;
         if (!double.IsFinite(totalValue) || !total.requires_grad)

@@ -50,6 +50,9 @@ public sealed partial class NpEditTrainer : IEstimator<NpEditTransformer>
     /// <summary>Test hook: keep the last step's graph and leave teacher, fake score and judge alive after Fit.</summary>
     internal bool InspectLastStep { get; set; }
 
+    /// <summary>Test hook: steps (0-based) whose generator loss is made NaN, to prove a bad step is skipped safely.</summary>
+    internal Func<long, bool>? PoisonStep { get; set; }
+
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ValidateSchema(inputSchema);
@@ -101,7 +104,7 @@ public sealed partial class NpEditTrainer : IEstimator<NpEditTransformer>
 
         using var studentOptimizer = new AdamW(student.named_parameters().Select(p => (p.name, p.parameter)), o.LearningRate, o.Beta1, o.Beta2);
         using var fakeOptimizer = new AdamW(fake.named_parameters().Select(p => (p.name, p.parameter)), o.FakeLearningRate, o.Beta1, o.Beta2);
-        var runner = new NpEditStepRunner(o, student, teacher, fake, judge, studentOptimizer, fakeOptimizer, device) { KeepGraphForInspection = InspectLastStep };
+        var runner = new NpEditStepRunner(o, student, teacher, fake, judge, studentOptimizer, fakeOptimizer, device) { KeepGraphForInspection = InspectLastStep, PoisonStep = PoisonStep };
         LastRunner = runner;
 
         var checkpoints = o.CheckpointFolder is null ? null : new CheckpointFolder(o.CheckpointFolder);

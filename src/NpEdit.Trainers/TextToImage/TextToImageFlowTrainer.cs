@@ -83,11 +83,12 @@ public sealed partial class TextToImageFlowTrainer : IEstimator<TextToImageTrans
         using var rows = new RowStream<(RgbImage Image, string Caption)>(input, new[] { o.ImageColumnName, o.CaptionColumnName }, row => BindRow(row, o));
         rows.SkipTo(consumed);
         var tracker = new ProgressTracker("prior", startStep, o.Steps, o.Logger, o.Progress);
+        var schedule = new WarmupCosineSchedule(o.LearningRate, o.Steps, o.WarmupSteps, o.FinalLearningRateRatio);
 
         for (long step = startStep; step < o.Steps; step++)
         {
             o.Cancellation.ThrowIfCancellationRequested();
-            optimizer.LearningRate = LearningRateAt(step);
+            optimizer.LearningRate = schedule.At(step);
             var batch = rows.Next(o.BatchSize);
             double loss = TrainStep(model, optimizer, batch, step, size, device);
             if (double.IsFinite(loss))
@@ -140,15 +141,6 @@ public sealed partial class TextToImageFlowTrainer : IEstimator<TextToImageTrans
         optimizer.ClipGradNorm(o.GradientClip);
         optimizer.Step();
         return value;
-    }
-
-    private double LearningRateAt(long step)
-    {
-        var o = TrainerOptions;
-        if (step < o.WarmupSteps) return o.LearningRate * (step + 1) / o.WarmupSteps;
-        double progress = (double)(step - o.WarmupSteps) / Math.Max(1, o.Steps - o.WarmupSteps);
-        double cosine = 0.5 * (1 + Math.Cos(Math.PI * Math.Min(1.0, progress)));
-        return o.LearningRate * (o.FinalLearningRateRatio + (1 - o.FinalLearningRateRatio) * cosine);
     }
 
     private static Func<(RgbImage, string)> BindRow(DataViewRow row, Options o)

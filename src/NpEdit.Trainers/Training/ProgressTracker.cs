@@ -37,7 +37,9 @@ public sealed class ProgressTracker
         History.Add((step, losses));
         foreach (var (k, v) in losses)
         {
-            if (double.IsFinite(v)) _smoothed[k] = _smoothed.TryGetValue(k, out var s) ? 0.9 * s + 0.1 * v : v;
+            // Losses are noisy and shown smoothed; schedule values (learning rate, temperature) are shown as they are.
+            bool schedule = k is "lr" or "tau";
+            if (double.IsFinite(v)) _smoothed[k] = schedule || !_smoothed.TryGetValue(k, out var s) ? v : 0.9 * s + 0.1 * v;
         }
         long done = step - _firstStep;
         double rate = done / Math.Max(1e-9, _clock.Elapsed.TotalSeconds);

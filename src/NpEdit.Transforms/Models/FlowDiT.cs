@@ -15,6 +15,7 @@ public sealed class FlowDiT : nn.Module
 {
 #pragma warning disable IDE1006 // state_dict keys follow the field names
     private readonly Linear x_embedder;
+    private readonly Parameter pos_embed;
     private readonly LayerNorm context_norm;
     private readonly Linear context_embedder;
     private readonly Linear pooled_text_embedder;
@@ -30,6 +31,10 @@ public sealed class FlowDiT : nn.Module
         config.Validate();
         Config = config;
         x_embedder = nn.Linear(config.PatchDim, config.Hidden);
+        // Learned absolute positions for image tokens, shared by reference and target (they share spatial
+        // positions). Rotary embeddings alone only give relative offsets; placing an object "in the top left" from
+        // pure noise is much easier when a token knows where it is.
+        pos_embed = nn.Parameter(torch.randn(config.TokensPerImage, config.Hidden).mul(0.02));
         context_norm = nn.LayerNorm(config.TextHidden, eps: 1e-6);
         context_embedder = nn.Linear(config.TextHidden, config.Hidden);
         pooled_text_embedder = nn.Linear(config.TextHidden, config.Hidden);
@@ -109,7 +114,7 @@ public sealed class FlowDiT : nn.Module
         Tensor? kindOfToken = null;
         if (reference is not null)
         {
-            parts.Add(x_embedder.call(Patchify.ToTokens(reference, Config.PatchSize)));
+            parts.Add(x_embedder.call(Patchify.ToTokens(reference, Config.PatchSize)).add(pos_embed));
             var c0 = t_embedder.call(torch.zeros_like(t)).add(textCond);
             conditioning = torch.stack(new[] { cT, c0 }, dim: 1);
             var kinds = torch.zeros(textLength + 2L * perImage, dtype: ScalarType.Int64, device: noisy.device);
@@ -120,7 +125,7 @@ public sealed class FlowDiT : nn.Module
         {
             conditioning = cT.unsqueeze(1);
         }
-        parts.Add(x_embedder.call(Patchify.ToTokens(noisy, Config.PatchSize)));
+        parts.Add(x_embedder.call(Patchify.ToTokens(noisy, Config.PatchSize)).add(pos_embed));
         var x = torch.cat(parts.ToArray(), dim: 1);
 
         var rope = AxialRope.Tables(Positions(textLength, reference is not null, noisy.device), Config.RopeAxes);

@@ -97,6 +97,17 @@ public sealed class NpEditTrainerTests : IClassFixture<NpEditTrainerTests.Shared
     }
 
     [Fact]
+    public void A_non_finite_loss_skips_the_step_is_counted_and_leaves_the_weights_finite()
+    {
+        var trainer = new NpEditTrainer(new MLContext(1), _f.Options(steps: 3, warmup: 0)) { PoisonStep = step => step == 1, InspectLastStep = true };
+        using var editor = trainer.Fit(_f.Rows(new MLContext(1)));
+        trainer.SkippedSteps.Should().Be(1);
+        trainer.LossHistory[1].Losses.Should().ContainKey("skipped");
+        trainer.LastRunner!.StudentOptimizer.StepCount.Should().Be(2, "the poisoned step made no update");
+        editor.Editor.parameters().All(p => p.isfinite().all().item<bool>()).Should().BeTrue();
+    }
+
+    [Fact]
     public void A_resumed_run_equals_an_uninterrupted_one()
     {
         var straight = new NpEditTrainer(new MLContext(1), _f.Options(steps: 4, warmup: 1));

@@ -24,6 +24,10 @@ public sealed record PaperRunOptions
     /// <summary>NP-Edit settings shared by every NP-Edit row (each row's switches are applied on top).</summary>
     public Func<NpEditTrainer.Options> BaseOptions { get; init; } = () => new NpEditTrainer.Options();
     public int Threads { get; init; }
+    /// <summary>The prior the zero-shot and supervised rows start from (default: the shipped one; NP-Edit rows use their options).</summary>
+    public string? PriorFolder { get; init; }
+    /// <summary>Side of the world's images.</summary>
+    public int ImageSize { get; init; } = 32;
     public ILogger? Logger { get; init; }
     /// <summary>Where a row's training reports progress (row name, total steps).</summary>
     public Func<string, long, IProgress<TrainingProgress>>? ProgressFor { get; init; }
@@ -61,7 +65,7 @@ public sealed class PaperRunner : IDisposable
         using (dispose)
         {
             _o.Logger?.LogInformation("{Row}: evaluating on {Count} held-out rows", spec.Name, _o.EvalCount);
-            var evaluation = EditEvaluation.Run(editor, _o.EvalCount, _o.EvalSeed);
+            var evaluation = EditEvaluation.Run(editor, _o.EvalCount, _o.EvalSeed, _o.ImageSize);
             ImageEncoding.SavePng(EditEvaluation.ContactSheet(PickForSheet(evaluation.Rows)), Path.Combine(folder, "sheet.png"));
             var realism = RealismScore.Compute(Featurizer.Features(evaluation.Rows.Select(r => r.Output).ToList()), RealFeatures(evaluation));
             double Bool(bool b) => b ? 1.0 : 0.0;
@@ -97,7 +101,7 @@ public sealed class PaperRunner : IDisposable
     {
         if (spec.Kind == PaperRowKind.ZeroShot)
         {
-            var prior = FlowModelStore.Load(ShippedModels.PriorFolder);
+            var prior = FlowModelStore.Load(_o.PriorFolder ?? ShippedModels.PriorFolder);
             return (new SdEditEditor(prior, steps: spec.SamplingSteps), 0, 0, prior);
         }
         string owner = spec.ReuseModelOf ?? spec.Name;
@@ -129,6 +133,7 @@ public sealed class PaperRunner : IDisposable
             var defaults = _o.BaseOptions();
             var options = new SupervisedEditTrainer.Options
             {
+                PriorFolder = _o.PriorFolder,
                 Steps = int.MaxValue / 2,
                 BatchSize = defaults.BatchSize,
                 TimeBudget = TimeSpan.FromSeconds(npEdit.TrainSeconds),
@@ -139,7 +144,7 @@ public sealed class PaperRunner : IDisposable
                 CheckpointFolder = Path.Combine(folder, "checkpoints"),
                 Logger = _o.Logger,
             };
-            var data = WorldDataViews.EvaluationRows(_context, rows, seed: 0, split: WorldSplit.Train);
+            var data = WorldDataViews.EvaluationRows(_context, rows, seed: 0, size: _o.ImageSize, split: WorldSplit.Train);
             options.Progress = _o.ProgressFor?.Invoke(spec.Name, 0);
             var trainer = new SupervisedEditTrainer(_context, options);
             editor = trainer.Fit(data);
@@ -155,7 +160,7 @@ public sealed class PaperRunner : IDisposable
             options.Threads = _o.Threads;
             options.CheckpointFolder = Path.Combine(folder, "checkpoints");
             options.Logger = _o.Logger;
-            var data = WorldDataViews.TrainingRows(_context, rows, seed: 0);
+            var data = WorldDataViews.TrainingRows(_context, rows, seed: 0, size: _o.ImageSize);
             options.Progress = _o.ProgressFor?.Invoke(spec.Name, options.Steps);
             var trainer = new NpEditTrainer(_context, options);
             editor = trainer.Fit(data);
@@ -174,7 +179,7 @@ public sealed class PaperRunner : IDisposable
     private ResNetFeaturizer Featurizer => _featurizer ??= new ResNetFeaturizer();
 
     private float[] RealFeatures(EditEvaluationResult evaluation) =>
-        _realFeatures ??= Featurizer.Features(evaluation.Rows.Select(r => SceneRenderer.Render(r.Edit.Target)).ToList());
+        _realFeatures ??= Featurizer.Features(evaluation.Rows.Select(r => SceneRenderer.Render(r.Edit.Target, _o.ImageSize)).ToList());
 
     /// <summary>Three rows of each category, so every kind of edit shows on the sheet.</summary>
     private static IEnumerable<EditRowResult> PickForSheet(IReadOnlyList<EditRowResult> rows) =>

@@ -1,0 +1,85 @@
+using NpEdit.Trainers.Benchmarks.Paper;
+using NpEdit.Trainers.Tests.Editing;
+using NpEdit.Transforms.IO;
+
+namespace NpEdit.Trainers.Tests.Benchmarks;
+
+public sealed class PaperRunnerTests : IClassFixture<PaperRunnerTests.Shared>
+{
+    public sealed class Shared : IDisposable
+    {
+        internal EditTestFixtures Fixtures { get; } = new();
+        public void Dispose() => Fixtures.Dispose();
+    }
+
+    private readonly EditTestFixtures _f;
+
+    public PaperRunnerTests(Shared shared) => _f = shared.Fixtures;
+
+    [Fact]
+    public void A_finished_row_is_cached_and_a_trained_model_is_never_trained_again()
+    {
+        string folder = Path.Combine(_f.Root, "paper-" + Guid.NewGuid().ToString("N"));
+        var options = new PaperRunOptions
+        {
+            Folder = folder,
+            EvalCount = 6,
+            ImageSize = EditTestFixtures.Size,
+            TrainingRows = 50,
+            PriorFolder = _f.PriorFolder,
+            BaseOptions = () => _f.Options(steps: 2, warmup: 1),
+        };
+        var spec = PaperRows.All("unused").Single(r => r.Name == "np-edit");
+        PaperRowResult first;
+        using (var runner = new PaperRunner(options)) first = runner.Run(spec, new Dictionary<string, PaperRowResult>());
+
+        string model = Path.Combine(folder, "np-edit", "model.npedit");
+        string result = Path.Combine(folder, "np-edit", "result.json");
+        File.Exists(model).Should().BeTrue();
+        File.Exists(result).Should().BeTrue();
+        first.EvalCount.Should().Be(6);
+        first.TrainSteps.Should().Be(2);
+        first.EditSuccess.Low.Should().BeLessThanOrEqualTo(first.EditSuccess.Value);
+        double.IsFinite(first.RealismFd.Value).Should().BeTrue();
+        var modelWritten = File.GetLastWriteTimeUtc(model);
+
+        using (var runner = new PaperRunner(options))
+        {
+            runner.IsDone("np-edit").Should().BeTrue();
+            runner.Run(spec, new Dictionary<string, PaperRowResult>()).Should().BeEquivalentTo(first, "a cached row is read, not recomputed");
+        }
+
+        File.Delete(result);
+        using (var runner = new PaperRunner(options))
+        {
+            var again = runner.Run(spec, new Dictionary<string, PaperRowResult>());
+            File.GetLastWriteTimeUtc(model).Should().Be(modelWritten, "the trained model is reused, not retrained");
+            again.EditSuccess.Should().Be(first.EditSuccess);
+            again.RealismFd.Value.Should().BeApproximately(first.RealismFd.Value, 1e-6);
+        }
+        Json.Deserialize<PaperRowResult>(File.ReadAllText(result), result).Name.Should().Be("np-edit");
+    }
+
+    [Fact]
+    public void Claims_compare_intervals_and_ratios()
+    {
+        PaperRowResult Row(string name, double success, double lo, double hi, double fd = 1, double fdLo = 0.9, double fdHi = 1.1) => new()
+        {
+            Name = name,
+            EditSuccess = new(success, lo, hi),
+            Preserved = new(0.9, 0.85, 0.95),
+            RealismFd = new(fd, fdLo, fdHi),
+        };
+        var rows = new Dictionary<string, PaperRowResult>
+        {
+            ["np-edit"] = Row("np-edit", 0.80, 0.77, 0.83),
+            ["supervised-4"] = Row("supervised-4", 0.82, 0.79, 0.85),
+            ["only-dmd"] = Row("only-dmd", 0.30, 0.27, 0.33),
+            ["only-vlm"] = Row("only-vlm", 0.5, 0.4, 0.6, fd: 5, fdLo: 4.5, fdHi: 5.5),
+        };
+        var claims = PaperReport.Claims(rows);
+        claims.Single(c => c.Claim.Contains("on par")).Holds.Should().BeTrue("0.80 / 0.82 = 0.976 >= 0.95");
+        claims.Single(c => c.Claim.StartsWith("Only DMD")).Holds.Should().BeTrue();
+        claims.Single(c => c.Claim.StartsWith("Only VLM")).Holds.Should().BeTrue();
+    }
+}

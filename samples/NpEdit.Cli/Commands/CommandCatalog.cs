@@ -7,8 +7,13 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
+        yield return TrainCommand.Create();
+        yield return EditCommand.Create();
+        yield return EvalCommand.Create();
         yield return InfoCommand.Create();
         yield return WorldCommand.Create();
         yield return BenchCommand.Create();
+        yield return PriorCommand.Create();
+        yield return JudgeCommand.Create();
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.ML;
 using NpEdit.Trainers.Training;
 using NpEdit.Transforms.Runtime;
 
@@ -34,6 +35,17 @@ public sealed partial class JudgeTrainer
         public double EmaDecay = 0.995;
         /// <summary>Perturbations that make training images look like generator output.</summary>
         public JudgeAugmentation Augmentation = new();
+
+        /// <summary>Optional (image, caption) rows for an auxiliary captioning loss (<see cref="CaptionLoss"/>): dense
+        /// grounded supervision that gets a judge trained from scratch off its chance-level plateau much sooner.</summary>
+        public IDataView? CaptionRows;
+        public string CaptionImageColumnName = "Image";
+        public string CaptionColumnName = "Caption";
+        /// <summary>Captions per step, on top of <see cref="BatchSize"/> questions.</summary>
+        public int CaptionBatchSize = 16;
+        /// <summary>Captions are used for steps before this one (then every step goes to the questions); -1 = all steps.</summary>
+        public int CaptionSteps = -1;
+        public double CaptionWeight = 1.0;
 
         public long Seed = 0;
         public DeviceOption Device = DeviceOption.Auto;

@@ -72,18 +72,20 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
         var schedule = new WarmupCosineSchedule(o.LearningRate, o.Steps, o.WarmupSteps, o.FinalLearningRateRatio);
 
         var checkpoints = o.CheckpointFolder is null ? null : new CheckpointFolder(o.CheckpointFolder);
-        long startStep = 0, skipped = 0, consumed = 0;
+        long startStep = 0, skipped = 0, consumed = 0, consumedCaptions = 0;
         if (checkpoints?.TryLoadLatest() is { } checkpoint)
         {
             Restore(checkpoint, model, optimizer, ema);
             startStep = checkpoint.Step;
             skipped = long.Parse(checkpoint.State["skipped"]);
             consumed = long.Parse(checkpoint.State["consumed_rows"]);
+            consumedCaptions = long.Parse(checkpoint.State.GetValueOrDefault("consumed_caption_rows", "0"));
             o.Logger?.LogInformation("Resumed from {Folder} at step {Step}", checkpoint.Folder, startStep);
         }
 
         using var rows = new RowStream<JudgeRow>(input, o.Columns.InputsIn(input.Schema, withAnswer: true), row => o.Columns.Bind(row, withAnswer: true));
         rows.SkipTo(consumed);
+        using var captions = OpenCaptions(o, consumedCaptions);
         var tracker = new ProgressTracker("judge", startStep, o.Steps, o.Logger, o.Progress);
 
         for (long step = startStep; step < o.Steps; step++)
@@ -91,7 +93,9 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
             o.Cancellation.ThrowIfCancellationRequested();
             optimizer.LearningRate = schedule.At(step);
             var batch = rows.Next(o.BatchSize);
-            var (loss, accuracy) = TrainStep(scorer, optimizer, batch, step, device);
+            bool withCaptions = captions is not null && (o.CaptionSteps < 0 || step < o.CaptionSteps);
+            var captionBatch = withCaptions ? captions!.Next(o.CaptionBatchSize) : null;
+            var (loss, accuracy, captionLoss) = TrainStep(scorer, optimizer, batch, captionBatch, step, device);
             if (double.IsFinite(loss))
             {
                 ema?.Update(model);
@@ -101,11 +105,13 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
                 skipped++;
                 o.Logger?.LogWarning("Step {Step}: non-finite loss, update skipped ({Skipped} so far)", step + 1, skipped);
             }
-            tracker.Report(step + 1, new Dictionary<string, double> { ["ce"] = loss, ["acc"] = accuracy, ["lr"] = optimizer.LearningRate }, skipped);
+            var losses = new Dictionary<string, double> { ["ce"] = loss, ["acc"] = accuracy, ["lr"] = optimizer.LearningRate };
+            if (captionBatch is not null) losses["caption"] = captionLoss;
+            tracker.Report(step + 1, losses, skipped);
             bool last = step + 1 == o.Steps;
             if (checkpoints is not null && ((step + 1) % o.CheckpointInterval == 0 || last))
             {
-                SaveCheckpoint(checkpoints, step + 1, model, optimizer, ema, rows.Consumed, skipped);
+                SaveCheckpoint(checkpoints, step + 1, model, optimizer, ema, rows.Consumed, captions?.Consumed ?? 0, skipped);
             }
         }
         if (rows.Failures.Count > 0)
@@ -118,8 +124,10 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
         return new JudgeTransformer(model, tokenizer, o.Columns, system, o.BatchSize);
     }
 
-    // One update on a batch; returns the loss and the batch accuracy (before the update), or NaN when skipped.
-    private (double Loss, double Accuracy) TrainStep(YesNoScorer scorer, AdamW optimizer, List<JudgeRow> batch, long step, Device device)
+    // One update on a batch; returns the question loss and batch accuracy (before the update) and the caption loss,
+    // or a NaN loss when the update was skipped.
+    private (double Loss, double Accuracy, double CaptionLoss) TrainStep(YesNoScorer scorer, AdamW optimizer, List<JudgeRow> batch,
+        List<(RgbImage Image, string Caption)>? captionBatch, long step, Device device)
     {
         var o = TrainerOptions;
         using var scope = NewDisposeScope();
@@ -145,12 +153,53 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
         var loss = nn.functional.cross_entropy(logits.Full, targets);
         double value = loss.item<float>();
         double accuracy = logits.Yes.gt(logits.No).eq(answers).to(ScalarType.Float32).mean().item<float>();
-        if (!double.IsFinite(value)) return (value, accuracy);
-        loss.backward();
-        if (!optimizer.GradientsAreFinite()) return (double.NaN, accuracy);
+        double captionValue = double.NaN;
+        var total = loss;
+        if (captionBatch is not null)
+        {
+            var captionImages = ImageTensors.ToBatch(captionBatch.Select(c => c.Image).ToList(), device);
+            using var captionGenerator = StepRandom.Torch(o.Seed, step, stream: 4);
+            captionImages = o.Augmentation.Apply(captionImages, StepRandom.Managed(o.Seed, step, stream: 3), captionGenerator);
+            var captionLoss = CaptionLoss.Compute(scorer.Model, scorer.Tokenizer, captionImages, captionBatch.Select(c => c.Caption).ToList(), scorer.SystemPrompt);
+            captionValue = captionLoss.item<float>();
+            total = total.add(captionLoss.mul(o.CaptionWeight));
+        }
+        if (!double.IsFinite(value) || (captionBatch is not null && !double.IsFinite(captionValue))) return (double.NaN, accuracy, captionValue);
+        total.backward();
+        if (!optimizer.GradientsAreFinite()) return (double.NaN, accuracy, captionValue);
         optimizer.ClipGradNorm(o.GradientClip);
         optimizer.Step();
-        return (value, accuracy);
+        return (value, accuracy, captionValue);
+    }
+
+    private static RowStream<(RgbImage Image, string Caption)>? OpenCaptions(Options o, long consumed)
+    {
+        if (o.CaptionRows is null || o.CaptionBatchSize <= 0) return null;
+        var data = o.CaptionRows;
+        SchemaChecks.RequireImage(data.Schema, o.CaptionImageColumnName, "caption image");
+        SchemaChecks.RequireText(data.Schema, o.CaptionColumnName, "caption");
+        var stream = new RowStream<(RgbImage, string)>(data, new[] { o.CaptionImageColumnName, o.CaptionColumnName }, row =>
+        {
+            var image = row.GetGetter<MLImage>(row.Schema[o.CaptionImageColumnName]);
+            var caption = row.GetGetter<ReadOnlyMemory<char>>(row.Schema[o.CaptionColumnName]);
+            return () =>
+            {
+                MLImage value = null!;
+                image(ref value);
+                ReadOnlyMemory<char> text = default;
+                caption(ref text);
+                try
+                {
+                    return (MLImageInterop.ToRgbImage(value), text.ToString());
+                }
+                finally
+                {
+                    value?.Dispose();
+                }
+            };
+        });
+        stream.SkipTo(consumed);
+        return stream;
     }
 
     private static (LlavaOnevisionModel Model, VlmTokenizer Tokenizer, string? System) CreateJudge(Options o)
@@ -164,7 +213,7 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
         return (model, tokenizer, o.SystemPrompt);
     }
 
-    private static void SaveCheckpoint(CheckpointFolder folder, long step, LlavaOnevisionModel model, AdamW optimizer, ExponentialMovingAverage? ema, long consumed, long skipped)
+    private static void SaveCheckpoint(CheckpointFolder folder, long step, LlavaOnevisionModel model, AdamW optimizer, ExponentialMovingAverage? ema, long consumed, long consumedCaptions, long skipped)
     {
         var groups = new Dictionary<string, IReadOnlyDictionary<string, Tensor>>
         {
@@ -172,7 +221,12 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
             ["optimizer"] = optimizer.StateTensors(),
         };
         if (ema is not null) groups["ema"] = ema.Shadow;
-        folder.Save(step, groups, new Dictionary<string, string> { ["consumed_rows"] = consumed.ToString(), ["skipped"] = skipped.ToString() });
+        folder.Save(step, groups, new Dictionary<string, string>
+        {
+            ["consumed_rows"] = consumed.ToString(),
+            ["consumed_caption_rows"] = consumedCaptions.ToString(),
+            ["skipped"] = skipped.ToString(),
+        });
     }
 
     private static void Restore(Checkpoint checkpoint, LlavaOnevisionModel model, AdamW optimizer, ExponentialMovingAverage? ema)

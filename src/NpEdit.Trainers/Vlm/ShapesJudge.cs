@@ -16,7 +16,7 @@ public static class ShapesJudge
 
     /// <summary>
     /// GPT-2 with the chat tokens, narrowed to a compact vocabulary covering every world word (sentence-initial and
-    /// after a space) and the tokens of sampled judge questions of both splits, so held-out phrasings are spelled
+    /// after a space) and the tokens of sampled judge questions and captions of both splits, so held-out phrasings are spelled
     /// with known tokens too (whether the judge understands them is what evaluation measures). Deterministic.
     /// </summary>
     public static VlmTokenizer CreateTokenizer()
@@ -30,9 +30,13 @@ public static class ShapesJudge
         }
         foreach (var split in new[] { WorldSplit.Train, WorldSplit.Eval })
         {
-            for (int i = 0; i < CorpusQuestionsPerSplit; i++) corpus.Add(WorldRows.Judge(seed: 7919, i, split).Question);
+            for (int i = 0; i < CorpusQuestionsPerSplit; i++)
+            {
+                corpus.Add(WorldRows.Judge(seed: 7919, i, split).Question);
+                corpus.Add(WorldRows.Caption(seed: 7919, i, split).Caption);
+            }
         }
-        corpus.Add(ChatTemplate.UserTurn(2, "question", system: "system")); // the template's own words
+        corpus.Add(ChatTemplate.UserTurn(2, CaptionLoss.Prompt, system: "system")); // the template's own words
         var specials = VlmTokenizer.Gpt2AddedTokens.Keys.Concat(new[] { "Yes", "No" });
         return new VlmTokenizer(gpt2, "gpt2", CompactVocabulary.Build(gpt2, corpus, specials));
     }

@@ -15,8 +15,8 @@ public sealed class SiglipVisionEmbeddings : nn.Module<Tensor, Tensor>
 
     public SiglipVisionEmbeddings(VisionTowerConfig config, Device? device = null, ScalarType? dtype = null) : base(nameof(SiglipVisionEmbeddings))
     {
-        patch_embedding = nn.Conv2d(config.NumChannels, config.HiddenSize, config.PatchSize, stride: config.PatchSize,
-            padding: 0L, bias: true, device: device, dtype: dtype);
+        patch_embedding = nn.Conv2d(config.NumChannels, config.HiddenSize, config.PatchSize, stride: config.PatchStride ?? config.PatchSize,
+            padding: config.PatchPadding, bias: true, device: device, dtype: dtype);
         position_embedding = nn.Embedding(config.NumPatches, config.HiddenSize, device: device, dtype: dtype);
         _numPatches = config.NumPatches;
         RegisterComponents();

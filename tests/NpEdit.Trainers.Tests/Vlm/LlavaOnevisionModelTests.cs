@@ -84,4 +84,15 @@ public sealed class LlavaOnevisionModelTests
         var hidden = torch.randn(2, 16);
         tied.Logits(hidden).allclose(hidden.matmul(tied.state_dict()["language_model.model.embed_tokens.weight"].t())).Should().BeTrue();
     }
+
+    [Fact]
+    public void Overlapping_patch_embedding_gives_the_same_grid_with_a_larger_kernel()
+    {
+        var config = TestVlms.Config(poolStride: 1) with { VisionConfig = TestVlms.Config().VisionConfig with { PatchSize = 4, PatchStride = 2 } };
+        using var model = TestVlms.Model(config);
+        model.state_dict()["vision_tower.vision_model.embeddings.patch_embedding.weight"].shape.Should().Equal(16, 3, 4, 4);
+        using var scope = NewDisposeScope();
+        var features = model.ImageFeatures(VlmImageProcessor.Preprocess(TestVlms.RandomImage(1).unsqueeze(0), model.Config));
+        features.shape.Should().Equal(1, 16 + 1, 16);
+    }
 }

@@ -60,4 +60,14 @@ public sealed class VlmConfigTests
         TestVlms.Config(poolStride: 2, newline: false).TokensPerImage.Should().Be(4);
         VlmConfig.Tiny(100, 5).TokensPerImage.Should().Be(17);
     }
+
+    [Fact]
+    public void Overlapping_patches_keep_an_image_size_over_stride_grid()
+    {
+        var vision = TestVlms.Config().VisionConfig with { PatchSize = 4, PatchStride = 2 };
+        vision.PatchesPerSide.Should().Be(4);
+        vision.PatchPadding.Should().Be(1);
+        var bad = TestVlms.Config() with { VisionConfig = vision with { PatchStride = 3 } };
+        bad.Invoking(c => c.Validate()).Should().Throw<ArgumentException>().WithMessage("*patch_stride 3*");
+    }
 }

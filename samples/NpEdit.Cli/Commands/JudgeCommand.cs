@@ -1,0 +1,230 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.ML;
+using NpEdit.Cli.Infrastructure;
+using NpEdit.Trainers.Synthetic;
+using NpEdit.Trainers.Vlm;
+using NpEdit.Transforms.Imaging;
+using NpEdit.Transforms.IO;
+using NpEdit.Transforms.Runtime;
+
+namespace NpEdit.Cli.Commands;
+
+/// <summary><c>npedit judge train|eval|ask|gradcheck</c>: the VLM judge NP-Edit learns from.</summary>
+internal static class JudgeCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("judge", "The VLM judge: train it on the world, measure it, ask it, and check that its gradient is useful.");
+        command.Subcommands.Add(Train());
+        command.Subcommands.Add(Eval());
+        command.Subcommands.Add(Ask());
+        command.Subcommands.Add(GradCheck());
+        return command;
+    }
+
+    private static Option<string?> JudgeFolder() => new("--judge")
+    {
+        Description = $"Judge folder (default: the shipped {ShapesJudge.DefaultFolder}).",
+    };
+
+    private static Command Train()
+    {
+        var defaults = new JudgeTrainer.Options();
+        var steps = new Option<int>("--steps") { Description = "Optimizer steps.", DefaultValueFactory = _ => defaults.Steps };
+        var batch = new Option<int>("--batch-size") { Description = "Questions per step.", DefaultValueFactory = _ => defaults.BatchSize };
+        var lr = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => defaults.LearningRate };
+        var captionBatch = new Option<int>("--caption-batch-size") { Description = "World captions per step for the auxiliary captioning loss (0 = off).", DefaultValueFactory = _ => defaults.CaptionBatchSize };
+        var captionSteps = new Option<int>("--caption-steps") { Description = "Use captions for the first N steps only (-1 = all).", DefaultValueFactory = _ => defaults.CaptionSteps };
+        var npEdit = new Option<double>("--np-edit-fraction") { Description = "Share of NP-Edit template questions among the judge rows.", DefaultValueFactory = _ => 0.5 };
+        var seed = CommonOptions.Seed();
+        var output = new Option<string>("--out") { Description = "Folder to write the judge to.", DefaultValueFactory = _ => ShapesJudge.DefaultFolder };
+        var checkpoints = new Option<string?>("--checkpoints") { Description = "Checkpoint folder; an interrupted run resumes from it." };
+        var evalCount = new Option<int>("--eval-count") { Description = "Questions per metric for the manifest's evaluation (0 skips it).", DefaultValueFactory = _ => 500 };
+        var device = CommonOptions.Device();
+        var threads = CommonOptions.Threads();
+        var command = new Command("train", "Pretrain the tiny judge on the world's judge rows and write it with its manifest.")
+        {
+            steps, batch, lr, captionBatch, captionSteps, npEdit, seed, output, checkpoints, evalCount, device, threads,
+        };
+        command.SetAction(parse =>
+        {
+            using var logging = Logging.Create();
+            var logger = logging.CreateLogger("judge");
+            var clock = Stopwatch.StartNew();
+            var tokenizer = ShapesJudge.CreateTokenizer();
+            var options = new JudgeTrainer.Options
+            {
+                Tokenizer = tokenizer,
+                ModelConfig = ShapesJudge.CreateConfig(tokenizer),
+                Steps = parse.GetValue(steps),
+                BatchSize = parse.GetValue(batch),
+                LearningRate = parse.GetValue(lr),
+                Seed = parse.GetValue(seed),
+                CheckpointFolder = parse.GetValue(checkpoints),
+                Device = parse.GetValue(device),
+                Threads = parse.GetValue(threads),
+                Logger = logger,
+            };
+            var mlContext = new MLContext(seed: (int)options.Seed);
+            long rows = (long)options.Steps * options.BatchSize;
+            var data = WorldDataViews.JudgeRows(mlContext, rows, (int)options.Seed, split: WorldSplit.Train, npEditFraction: parse.GetValue(npEdit));
+            options.CaptionBatchSize = parse.GetValue(captionBatch);
+            options.CaptionSteps = parse.GetValue(captionSteps);
+            if (options.CaptionBatchSize > 0)
+            {
+                long captionRows = (long)(options.CaptionSteps < 0 ? options.Steps : Math.Min(options.Steps, options.CaptionSteps)) * options.CaptionBatchSize;
+                options.CaptionRows = WorldDataViews.TextToImageRows(mlContext, captionRows, (int)options.Seed, split: WorldSplit.Train);
+            }
+            var trainer = new JudgeTrainer(mlContext, options);
+            using var judge = TrainingDisplay.Run("judge", options.Steps, progress =>
+            {
+                options.Progress = progress;
+                return trainer.Fit(data);
+            });
+            double trainSeconds = clock.Elapsed.TotalSeconds;
+            var metrics = new Dictionary<string, double>
+            {
+                ["train_seconds_this_process"] = trainer.LastFitDuration.TotalSeconds,
+                ["final_train_ce"] = trainer.LossHistory.Count > 0 ? trainer.LossHistory.TakeLast(50).Average(h => h.Losses["ce"]) : double.NaN,
+            };
+            int n = parse.GetValue(evalCount);
+            if (n > 0)
+            {
+                var m = JudgeEvaluation.Evaluate(judge, n, seed: 1);
+                Print(m);
+                foreach (var (key, value) in MetricsOf(m)) metrics[key] = value;
+                var g = JudgeGradientCheck.Run(judge, count: 32, seed: 1);
+                metrics["gradcheck_start_p_correct"] = g.MeanProbability[0];
+                metrics["gradcheck_end_p_correct"] = g.MeanProbability[^1];
+                metrics["gradcheck_oracle_edit_success"] = g.OracleEditSuccess;
+            }
+            var record = new TrainingRecord
+            {
+                Command = Logging.CommandLine(),
+                Seed = options.Seed,
+                Steps = options.Steps,
+                WallTimeSeconds = trainSeconds,
+                Machine = $"{Environment.ProcessorCount} cores, {TorchRuntime.Describe()}",
+                Settings = new Dictionary<string, string>
+                {
+                    ["batch_size"] = options.BatchSize.ToString(),
+                    ["learning_rate"] = options.LearningRate.ToString("R"),
+                    ["np_edit_fraction"] = parse.GetValue(npEdit).ToString("R"),
+                    ["caption_batch_size"] = options.CaptionBatchSize.ToString(),
+                    ["caption_steps"] = options.CaptionSteps.ToString(),
+                    ["caption_rows"] = "WorldDataViews.TextToImageRows(split: train)",
+                    ["training_rows"] = "WorldDataViews.JudgeRows(split: train)",
+                    ["augmentation"] = options.Augmentation.ToString(),
+                },
+            };
+            string folder = parse.GetValue(output)!;
+            var manifest = judge.Save(folder, record, metrics);
+            Console.WriteLine($"Judge written to {folder} (weights sha256 {manifest.WeightsSha256}), {trainSeconds / 60:F1} min.");
+            JsonLine.Write(metrics);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Eval()
+    {
+        var judgeFolder = JudgeFolder();
+        var count = CommonOptions.Count(1000);
+        var seed = CommonOptions.Seed(1);
+        var command = new Command("eval", "Accuracy on held-out world questions and on NP-Edit's own question templates.") { judgeFolder, count, seed };
+        command.SetAction(parse =>
+        {
+            using var judge = JudgeTransformer.Load(ShapesJudge.ResolveFolder(parse.GetValue(judgeFolder)));
+            var metrics = JudgeEvaluation.Evaluate(judge, parse.GetValue(count), parse.GetValue(seed));
+            Print(metrics);
+            JsonLine.Write(MetricsOf(metrics));
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Ask()
+    {
+        var judgeFolder = JudgeFolder();
+        var images = new Option<FileInfo[]>("--image") { Description = "One or two image files (the first is 'the first image').", Required = true, AllowMultipleArgumentsPerToken = false };
+        var question = new Option<string>("--question") { Description = "A Yes/No question.", Required = true };
+        var command = new Command("ask", "Ask the judge a Yes/No question about one or two images; prints P(Yes).") { judgeFolder, images, question };
+        command.SetAction(parse =>
+        {
+            var files = parse.GetValue(images)!;
+            if (files.Length is < 1 or > 2)
+            {
+                Console.Error.WriteLine("Give one or two --image files.");
+                return 2;
+            }
+            using var judge = JudgeTransformer.Load(ShapesJudge.ResolveFolder(parse.GetValue(judgeFolder)));
+            int size = judge.Model.Config.VisionConfig.ImageSize;
+            var decoded = files.Select(f => ImageDecoding.DecodeFile(f.FullName)).ToList();
+            var p = judge.ProbabilityYes(new[] { ((IReadOnlyList<RgbImage>)decoded, parse.GetValue(question)!) })[0];
+            Console.WriteLine($"P(Yes) = {p:F4}  ({(p > 0.5 ? "Yes" : "No")}; images are resized to {size}x{size})");
+            JsonLine.Write(new { PYes = p, Answer = p > 0.5 ? "Yes" : "No" });
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command GradCheck()
+    {
+        var judgeFolder = JudgeFolder();
+        var count = CommonOptions.Count(32);
+        var seed = CommonOptions.Seed(1);
+        var steps = new Option<int>("--steps") { Description = "Gradient-descent steps on the pixels.", DefaultValueFactory = _ => 50 };
+        var lr = new Option<double>("--lr") { Description = "Step size (pixels in [-1, 1]).", DefaultValueFactory = _ => 0.5 };
+        var command = new Command("gradcheck", "From the source image, descend the edit-success loss of colour edits on the pixels; report P(correct) per step.")
+        {
+            judgeFolder, count, seed, steps, lr,
+        };
+        command.SetAction(parse =>
+        {
+            using var judge = JudgeTransformer.Load(ShapesJudge.ResolveFolder(parse.GetValue(judgeFolder)));
+            var result = JudgeGradientCheck.Run(judge, parse.GetValue(count), parse.GetValue(seed), parse.GetValue(steps), parse.GetValue(lr));
+            for (int i = 0; i < result.MeanProbability.Count; i += 5)
+            {
+                Console.WriteLine($"step {i,3}: mean P(correct) {result.MeanProbability[i]:F3}");
+            }
+            Console.WriteLine($"step {result.MeanProbability.Count - 1,3}: mean P(correct) {result.MeanProbability[^1]:F3}; oracle sees the colour edit in {result.OracleEditSuccess:P0}; mean |pixel change| {result.MeanAbsolutePixelChange:F3}");
+            JsonLine.Write(new
+            {
+                StartPCorrect = result.MeanProbability[0],
+                EndPCorrect = result.MeanProbability[^1],
+                FractionEndAbove08 = result.EndProbabilities.Count(p => p > 0.8) / (double)result.EndProbabilities.Count,
+                OracleEditSuccess = result.OracleEditSuccess,
+                MeanAbsPixelChange = result.MeanAbsolutePixelChange,
+                Curve = result.MeanProbability.Select(p => Math.Round(p, 4)).ToArray(),
+            });
+            return 0;
+        });
+        return command;
+    }
+
+    private static Dictionary<string, double> MetricsOf(JudgeMetrics m)
+    {
+        var metrics = new Dictionary<string, double>
+        {
+            ["single_image_accuracy"] = m.SingleImageAccuracy,
+            ["two_image_accuracy"] = m.TwoImageAccuracy,
+            ["template_accept_accuracy"] = m.TemplateAcceptAccuracy,
+            ["template_reject_accuracy"] = m.TemplateRejectAccuracy,
+            ["held_out_template_accuracy"] = m.HeldOutTemplateAccuracy,
+            ["noisy_accuracy"] = m.NoisyAccuracy,
+        };
+        foreach (var (kind, accuracy) in m.ByKind) metrics["kind_" + kind] = accuracy;
+        return metrics;
+    }
+
+    private static void Print(JudgeMetrics m)
+    {
+        Console.WriteLine($"Judge on {m.Questions} held-out questions:");
+        Console.WriteLine($"  single image {m.SingleImageAccuracy:P2}  two images {m.TwoImageAccuracy:P2}  held-out phrasings {m.HeldOutTemplateAccuracy:P2}  noisy {m.NoisyAccuracy:P2}");
+        Console.WriteLine($"  NP-Edit templates: accept correct edits {m.TemplateAcceptAccuracy:P2}  reject unedited/wrong {m.TemplateRejectAccuracy:P2}");
+        foreach (var (kind, accuracy) in m.ByKind) Console.WriteLine($"    {kind,-22} {accuracy:P1}");
+    }
+
+}

@@ -1,0 +1,55 @@
+using NpEdit.Transforms.Imaging;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NpEdit.Trainers.Vlm;
+
+/// <summary>
+/// Teacher-forced captioning loss, LLaVA's first training stage: for (image, caption) the prompt asks for a
+/// description and every caption token (and the closing <c>&lt;|im_end|&gt;</c>) is a next-token target. Why here:
+/// a Yes/No answer carries one bit per image, a caption carries every object's colour, shape, size and place, so
+/// the tower and projector learn grounded features many times faster; the judge questions then only have to
+/// learn to read them.
+/// </summary>
+public static class CaptionLoss
+{
+    /// <summary>The instruction that precedes every caption.</summary>
+    public const string Prompt = "describe the image.";
+
+    /// <summary>Mean cross-entropy over caption tokens for images <c>[N,3,H,W]</c> in [-1,1] and their captions.</summary>
+    public static Tensor Compute(LlavaOnevisionModel model, VlmTokenizer tokenizer, Tensor images, IReadOnlyList<string> captions, string? systemPrompt = null)
+    {
+        if (images.shape[0] != captions.Count) throw new ArgumentException("One caption per image is needed.", nameof(captions));
+        using var scope = NewDisposeScope();
+        var device = images.device;
+        int imEnd = tokenizer.SingleTokenId(ChatTemplate.ImEnd);
+        var sequences = new List<int[]>(captions.Count);
+        var targets = new List<int[]>(captions.Count);
+        foreach (var caption in captions)
+        {
+            var prompt = tokenizer.EncodeQuestion(1, Prompt, model.Config.TokensPerImage, systemPrompt);
+            var answer = tokenizer.Encode(caption).Append(imEnd).ToArray();
+            // Position p predicts token p+1: prompt positions predict nothing (-100) except the last, which
+            // predicts the first caption token.
+            var full = prompt.Concat(answer).ToArray();
+            var target = Enumerable.Repeat(-100, prompt.Length - 1).Concat(answer).Append(-100).ToArray();
+            sequences.Add(full);
+            targets.Add(target);
+        }
+        using var batch = PromptBatch.LeftPadded(sequences, CompactVocabulary.UnknownId, device);
+        int length = (int)batch.InputIds.shape[1];
+        var labels = new long[sequences.Count * length];
+        Array.Fill(labels, -100L);
+        for (int row = 0; row < sequences.Count; row++)
+        {
+            int offset = row * length + (length - targets[row].Length);
+            for (int i = 0; i < targets[row].Length; i++) labels[offset + i] = targets[row][i];
+        }
+        var features = model.ImageFeatures(VlmImageProcessor.Preprocess(images, model.Config));
+        var hidden = model.Forward(batch.InputIds, batch.AttentionMask, features);
+        var logits = model.Logits(hidden).to(ScalarType.Float32);
+        var labelTensor = torch.tensor(labels, dtype: ScalarType.Int64, device: device);
+        var loss = nn.functional.cross_entropy(logits.view(-1, logits.shape[2]), labelTensor, ignore_index: -100);
+        return loss.MoveToOuterDisposeScope();
+    }
+}

@@ -94,6 +94,7 @@ internal static class PriorCommand
                     ["ema_decay"] = options.EmaDecay.ToString("G"),
                     ["text_dropout"] = options.TextDropout.ToString("G"),
                     ["time_distribution"] = options.TimeDistribution.ToString(),
+                    ["time_shift"] = options.TimeShift.ToString("G"),
                     ["world_rows"] = parse.GetValue(rows).ToString(),
                     ["note"] = "wall_time_seconds counts this process only; a resumed run adds to it",
                 },

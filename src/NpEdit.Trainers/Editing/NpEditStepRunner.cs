@@ -53,7 +53,7 @@ internal sealed class NpEditStepRunner
         var random = StepRandom.Managed(_o.Seed, step, 30);
         var y = SourceLatents(rows);
         using var generator = StepRandom.Torch(_o.Seed, step, 31);
-        var t = TimeSampling.Sample(TimeDistribution.LogitNormal, rows.Count, generator, _device);
+        var t = TimeSampling.Sample(TimeDistribution.LogitNormal, rows.Count, generator, _device, shift: _o.TimeShift);
         var noise = torch.randn(y.shape, generator: generator).to(_device);
         var prompts = rows.Select(r => random.NextDouble() < 0.5 ? r.SourceCaption : r.Instruction).ToList();
         StudentOptimizer.LearningRate = _o.WarmupLearningRate;
@@ -181,7 +181,7 @@ internal sealed class NpEditStepRunner
         {
             using var scope = NewDisposeScope();
             using var generator = StepRandom.Torch(_o.Seed, step, 20 + k);
-            var t = TimeSampling.Sample(TimeDistribution.LogitNormal, generated.shape[0], generator, _device);
+            var t = TimeSampling.Sample(TimeDistribution.LogitNormal, generated.shape[0], generator, _device, shift: _o.TimeShift);
             var noise = torch.randn(generated.shape, generator: generator).to(_device);
             FakeOptimizer.LearningRate = _o.FakeLearningRate;
             FakeOptimizer.ZeroGrad();

@@ -130,7 +130,7 @@ public sealed class SupervisedEditTrainer : IEstimator<NpEditTransformer>
                 var y = model.Codec.Encode(Pixels(batch.Select(b => b.Source)));
                 var x0 = model.Codec.Encode(Pixels(batch.Select(b => b.Target)));
                 using var generator = StepRandom.Torch(o.Seed, step, 40);
-                var t = TimeSampling.Sample(TimeDistribution.LogitNormal, batch.Count, generator, device);
+                var t = TimeSampling.Sample(TimeDistribution.LogitNormal, batch.Count, generator, device, shift: o.TimeShift);
                 var noise = torch.randn(x0.shape, generator: generator).to(device);
                 optimizer.ZeroGrad();
                 var value = FlowMatchingLoss.Compute(model, x0, model.EncodeText(batch.Select(b => b.Instruction).ToList()), t, noise, reference: y);

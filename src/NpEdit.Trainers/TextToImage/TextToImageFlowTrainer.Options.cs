@@ -38,6 +38,8 @@ public sealed partial class TextToImageFlowTrainer
         public TimeDistribution TimeDistribution = TimeDistribution.LogitNormal;
         public double TimeMean = 0.0;
         public double TimeStd = 1.0;
+        /// <summary>Time shift applied to training times (match the sampler's, see <see cref="TimeSampling"/>).</summary>
+        public double TimeShift = 3.0;
 
         public long Seed = 0;
         public DeviceOption Device = DeviceOption.Auto;

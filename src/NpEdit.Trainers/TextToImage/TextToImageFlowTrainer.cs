@@ -128,7 +128,7 @@ public sealed partial class TextToImageFlowTrainer : IEstimator<TextToImageTrans
         if (images.shape[2] != size || images.shape[3] != size) images = ImageTensors.Resize(images, size, size);
         var x0 = model.Codec.Encode(images);
         using var generator = StepRandom.Torch(o.Seed, step, stream: 2);
-        var t = TimeSampling.Sample(o.TimeDistribution, batch.Count, generator, device, o.TimeMean, o.TimeStd);
+        var t = TimeSampling.Sample(o.TimeDistribution, batch.Count, generator, device, o.TimeMean, o.TimeStd, o.TimeShift);
         var noise = torch.randn(x0.shape, generator: generator).to(device);
 
         optimizer.ZeroGrad();

@@ -37,6 +37,7 @@ internal static class JudgeCommand
         var lr = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => defaults.LearningRate };
         var captionBatch = new Option<int>("--caption-batch-size") { Description = "World captions per step for the auxiliary captioning loss (0 = off).", DefaultValueFactory = _ => defaults.CaptionBatchSize };
         var captionSteps = new Option<int>("--caption-steps") { Description = "Use captions for the first N steps only (-1 = all).", DefaultValueFactory = _ => defaults.CaptionSteps };
+        var curriculumSteps = new Option<int>("--curriculum-steps") { Description = "Train the first N steps on easy single-image kinds only (background, presence, color).", DefaultValueFactory = _ => 0 };
         var npEdit = new Option<double>("--np-edit-fraction") { Description = "Share of NP-Edit template questions among the judge rows.", DefaultValueFactory = _ => 0.5 };
         var seed = CommonOptions.Seed();
         var output = new Option<string>("--out") { Description = "Folder to write the judge to.", DefaultValueFactory = _ => ShapesJudge.DefaultFolder };
@@ -46,7 +47,7 @@ internal static class JudgeCommand
         var threads = CommonOptions.Threads();
         var command = new Command("train", "Pretrain the tiny judge on the world's judge rows and write it with its manifest.")
         {
-            steps, batch, lr, captionBatch, captionSteps, npEdit, seed, output, checkpoints, evalCount, device, threads,
+            steps, batch, lr, captionBatch, captionSteps, curriculumSteps, npEdit, seed, output, checkpoints, evalCount, device, threads,
         };
         command.SetAction(parse =>
         {
@@ -68,8 +69,11 @@ internal static class JudgeCommand
                 Logger = logger,
             };
             var mlContext = new MLContext(seed: (int)options.Seed);
-            long rows = (long)options.Steps * options.BatchSize;
+            // Curriculum steps pass over rows of other kinds, so leave room (rows are generated lazily, never stored).
+            long rows = (long)options.Steps * options.BatchSize * 20;
             var data = WorldDataViews.JudgeRows(mlContext, rows, (int)options.Seed, split: WorldSplit.Train, npEditFraction: parse.GetValue(npEdit));
+            options.CurriculumSteps = parse.GetValue(curriculumSteps);
+            options.CurriculumKinds = options.CurriculumSteps > 0 ? ShapesJudge.CurriculumKinds : null;
             options.CaptionBatchSize = parse.GetValue(captionBatch);
             options.CaptionSteps = parse.GetValue(captionSteps);
             if (options.CaptionBatchSize > 0)
@@ -113,6 +117,8 @@ internal static class JudgeCommand
                     ["learning_rate"] = options.LearningRate.ToString("R"),
                     ["np_edit_fraction"] = parse.GetValue(npEdit).ToString("R"),
                     ["caption_batch_size"] = options.CaptionBatchSize.ToString(),
+                    ["curriculum_steps"] = options.CurriculumSteps.ToString(),
+                    ["curriculum_kinds"] = string.Join(",", options.CurriculumKinds ?? Array.Empty<string>()),
                     ["caption_steps"] = options.CaptionSteps.ToString(),
                     ["caption_rows"] = "WorldDataViews.TextToImageRows(split: train)",
                     ["training_rows"] = "WorldDataViews.JudgeRows(split: train)",

@@ -19,13 +19,16 @@ public sealed record JudgeColumns
     public string ImageCount { get; init; } = "ImageCount";
     public string Question { get; init; } = "Question";
     public string Answer { get; init; } = "Answer";
+    /// <summary>What a question tests (text); read only for a training curriculum.</summary>
+    public string Kind { get; init; } = "Kind";
 
-    internal IReadOnlyList<string> InputsIn(DataViewSchema schema, bool withAnswer)
+    internal IReadOnlyList<string> InputsIn(DataViewSchema schema, bool withAnswer, bool withKind = false)
     {
         var names = new List<string> { Image, Question };
         if (schema.GetColumnOrNull(SecondImage) is not null) names.Add(SecondImage);
         if (schema.GetColumnOrNull(ImageCount) is not null) names.Add(ImageCount);
         if (withAnswer) names.Add(Answer);
+        if (withKind) names.Add(Kind);
         return names;
     }
 
@@ -46,7 +49,7 @@ public sealed record JudgeColumns
     }
 
     /// <summary>Binds getters on a row; the returned function reads the current row (images copied out of ML.NET's MLImage).</summary>
-    internal Func<JudgeRow> Bind(DataViewRow row, bool withAnswer)
+    internal Func<JudgeRow> Bind(DataViewRow row, bool withAnswer, bool withKind = false)
     {
         var schema = row.Schema;
         var image = row.GetGetter<MLImage>(schema[Image]);
@@ -54,6 +57,7 @@ public sealed record JudgeColumns
         var second = schema.GetColumnOrNull(SecondImage) is { } s ? row.GetGetter<MLImage>(s) : null;
         var count = schema.GetColumnOrNull(ImageCount) is { } c ? row.GetGetter<int>(c) : null;
         var answer = withAnswer ? row.GetGetter<bool>(schema[Answer]) : null;
+        var kind = withKind ? row.GetGetter<ReadOnlyMemory<char>>(schema[Kind]) : null;
         return () =>
         {
             int images = 1;
@@ -70,7 +74,9 @@ public sealed record JudgeColumns
             question(ref text);
             bool truth = false;
             answer?.Invoke(ref truth);
-            return new JudgeRow(Read(image), images == 2 ? Read(second!) : null, text.ToString(), truth);
+            ReadOnlyMemory<char> kindText = default;
+            kind?.Invoke(ref kindText);
+            return new JudgeRow(Read(image), images == 2 ? Read(second!) : null, text.ToString(), truth) { Kind = kindText.ToString() };
         };
     }
 
@@ -94,5 +100,8 @@ public sealed record JudgeColumns
 /// <summary>One judge row read out of an IDataView.</summary>
 public sealed record JudgeRow(RgbImage Image, RgbImage? SecondImage, string Question, bool Answer)
 {
+    /// <summary>The row's question kind, when it was read (empty otherwise).</summary>
+    public string Kind { get; init; } = "";
+
     public IReadOnlyList<RgbImage> Images => SecondImage is null ? new[] { Image } : new[] { Image, SecondImage };
 }

@@ -33,6 +33,15 @@ public sealed partial class JudgeTrainer
         public double GradientClip = 1.0;
         /// <summary>Exponential moving average of the weights (0 turns it off); the fitted judge uses the average.</summary>
         public double EmaDecay = 0.995;
+        /// <summary>
+        /// Question kinds (values of the <see cref="JudgeColumns.Kind"/> column) that the first <see cref="CurriculumSteps"/>
+        /// steps train on; rows of other kinds are read and passed over. Why: a decoder trained from scratch sits at
+        /// chance until its attention finds the words and image tokens that matter; easy single-image questions
+        /// (background, presence, colour) get it there in a few hundred steps, a mixture of every kind takes far longer.
+        /// </summary>
+        public string[]? CurriculumKinds;
+        public int CurriculumSteps;
+
         /// <summary>Perturbations that make training images look like generator output.</summary>
         public JudgeAugmentation Augmentation = new();
 

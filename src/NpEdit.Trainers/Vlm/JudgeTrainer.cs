@@ -83,7 +83,10 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
             o.Logger?.LogInformation("Resumed from {Folder} at step {Step}", checkpoint.Folder, startStep);
         }
 
-        using var rows = new RowStream<JudgeRow>(input, o.Columns.InputsIn(input.Schema, withAnswer: true), row => o.Columns.Bind(row, withAnswer: true));
+        bool curriculum = o.CurriculumKinds is { Length: > 0 } && o.CurriculumSteps > 0;
+        if (curriculum) SchemaChecks.RequireText(input.Schema, o.Columns.Kind, "question kind");
+        using var rows = new RowStream<JudgeRow>(input, o.Columns.InputsIn(input.Schema, withAnswer: true, withKind: curriculum),
+            row => o.Columns.Bind(row, withAnswer: true, withKind: curriculum));
         rows.SkipTo(consumed);
         using var captions = OpenCaptions(o, consumedCaptions);
         var tracker = new ProgressTracker("judge", startStep, o.Steps, o.Logger, o.Progress);
@@ -92,7 +95,7 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
         {
             o.Cancellation.ThrowIfCancellationRequested();
             optimizer.LearningRate = schedule.At(step);
-            var batch = rows.Next(o.BatchSize);
+            var batch = curriculum && step < o.CurriculumSteps ? NextOfKinds(rows, o.BatchSize, o.CurriculumKinds!) : rows.Next(o.BatchSize);
             bool withCaptions = captions is not null && (o.CaptionSteps < 0 || step < o.CaptionSteps);
             var captionBatch = withCaptions ? captions!.Next(o.CaptionBatchSize) : null;
             var (loss, accuracy, captionLoss) = TrainStep(scorer, optimizer, batch, captionBatch, step, device);
@@ -170,6 +173,20 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
         optimizer.ClipGradNorm(o.GradientClip);
         optimizer.Step();
         return (value, accuracy, captionValue);
+    }
+
+    // The next rows whose kind is allowed; the others are consumed unused, so the stream position (and a resume) stays
+    // a function of the step alone.
+    private static List<JudgeRow> NextOfKinds(RowStream<JudgeRow> rows, int count, string[] kinds)
+    {
+        var batch = new List<JudgeRow>(count);
+        for (int read = 0; batch.Count < count; read++)
+        {
+            if (read > 1000 * count) throw new InvalidOperationException($"No rows of kinds {string.Join(", ", kinds)} in the judge data.");
+            var row = rows.Next(1)[0];
+            if (kinds.Contains(row.Kind, StringComparer.Ordinal)) batch.Add(row);
+        }
+        return batch;
     }
 
     private static RowStream<(RgbImage Image, string Caption)>? OpenCaptions(Options o, long consumed)

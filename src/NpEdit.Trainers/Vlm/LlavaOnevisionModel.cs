@@ -45,6 +45,7 @@ public sealed class LlavaOnevisionModel : nn.Module
     {
         using var scope = NewDisposeScope();
         var selected = vision_tower.VisionModel.HiddenState(pixels, Config.VisionFeatureLayer);
+        if (Config.VisionFeaturePostLayerNorm) selected = vision_tower.VisionModel.PostLayerNorm(selected);
         var projected = multi_modal_projector.call(selected); // [N, P, D]
         projected = Pool(projected);
         if (image_newline is not null)
@@ -95,9 +96,12 @@ public sealed class LlavaOnevisionModel : nn.Module
         int side = Config.VisionConfig.PatchesPerSide;
         int pooled = Config.PooledPatchesPerSide;
         var grid = features.view(n, side, side, d).permute(0, 3, 1, 2);
-        // Bilinear without antialias, as LLaVA-OneVision pools video frames; for an even side and stride 2 this
-        // is exactly a 2x2 average.
-        var resized = nn.functional.interpolate(grid, new long[] { pooled, pooled }, mode: InterpolationMode.Bilinear, align_corners: false);
+        // Stride 2: bilinear without antialias, as LLaVA-OneVision pools video frames (for an even side this is
+        // exactly a 2x2 average). Larger strides: an area average, because bilinear sampling at stride 4 would read
+        // only the patches next to each sample point and drop the rest of the image.
+        var resized = stride == 2
+            ? nn.functional.interpolate(grid, new long[] { pooled, pooled }, mode: InterpolationMode.Bilinear, align_corners: false)
+            : nn.functional.adaptive_avg_pool2d(grid, new long[] { pooled, pooled });
         return resized.permute(0, 2, 3, 1).reshape(n, pooled * pooled, d);
     }
 }

@@ -41,6 +41,9 @@ public static class ShapesJudge
         return new VlmTokenizer(gpt2, "gpt2", CompactVocabulary.Build(gpt2, corpus, specials));
     }
 
+    /// <summary>The easy single-image kinds a judge starts on (see <see cref="JudgeTrainer.Options.CurriculumKinds"/>).</summary>
+    public static string[] CurriculumKinds { get; } = { QuestionKinds.Background, QuestionKinds.Presence, QuestionKinds.Color };
+
     public static VlmConfig CreateConfig(VlmTokenizer tokenizer) =>
         VlmConfig.Tiny(tokenizer.Compact?.Count ?? throw new ArgumentException("The shapes judge uses a compact vocabulary.", nameof(tokenizer)), tokenizer.ImageTokenId);
 

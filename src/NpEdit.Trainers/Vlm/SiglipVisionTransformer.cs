@@ -34,6 +34,9 @@ public sealed class SiglipVisionTransformer : nn.Module
         return encoder.Forward(embeddings.call(pixels), index).MoveToOuterDisposeScope();
     }
 
+    /// <summary><c>post_layernorm</c> applied to any hidden state.</summary>
+    public Tensor PostLayerNorm(Tensor hidden) => post_layernorm.call(hidden);
+
     /// <summary>The final output with post-layernorm (SigLIP's <c>last_hidden_state</c>).</summary>
     public Tensor LastHiddenState(Tensor pixels)
     {

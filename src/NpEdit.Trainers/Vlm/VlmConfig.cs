@@ -18,13 +18,19 @@ public sealed record VlmConfig
     /// <summary>Which encoder layer's output feeds the projector (Python-style index into embeddings + layers; -1 = last).
     /// As in HF, this is the raw layer output: <c>post_layernorm</c> is not applied to it.</summary>
     [JsonPropertyName("vision_feature_layer")] public int VisionFeatureLayer { get; init; } = -1;
+    /// <summary>Ours: apply the tower's <c>post_layernorm</c> to the selected layer before the projector (HF feeds the raw
+    /// layer output). Why: from-scratch features start orders of magnitude smaller than token embeddings, and a
+    /// decoder whose image tokens are drowned by the first attention layer takes very long to learn to read them;
+    /// normalised features arrive at the scale of the text.</summary>
+    [JsonPropertyName("vision_feature_post_layernorm")] public bool VisionFeaturePostLayerNorm { get; init; }
     /// <summary><c>full</c> keeps every patch token (SigLIP has no CLS token to drop).</summary>
     [JsonPropertyName("vision_feature_select_strategy")] public string VisionFeatureSelectStrategy { get; init; } = "full";
     /// <summary>When true a learned <c>image_newline</c> vector follows each image's tokens (LLaVA-OneVision's single-crop layout).</summary>
     [JsonPropertyName("use_image_newline_parameter")] public bool UseImageNewlineParameter { get; init; } = true;
     [JsonPropertyName("multimodal_projector_bias")] public bool MultimodalProjectorBias { get; init; } = true;
-    /// <summary>Ours: bilinear pooling of the projected patch grid by this stride (LLaVA-OneVision pools video frames
-    /// the same way with stride 2); 1 keeps every patch. Parameter-free, so checkpoints are unaffected.</summary>
+    /// <summary>Ours: pooling of the projected patch grid by this stride (2: bilinear, as LLaVA-OneVision pools video
+    /// frames; more: area average); 1 keeps every patch. Parameter-free, so checkpoints are unaffected. Why: fewer
+    /// image tokens per image is less for a decoder trained from scratch to search through, and less compute.</summary>
     [JsonPropertyName("image_pool_stride")] public int ImagePoolStride { get; init; } = 1;
     /// <summary>Processor normalisation on [0,1] pixels (SigLIP: 0.5 / 0.5, i.e. pixels in [-1, 1]).</summary>
     [JsonPropertyName("image_mean")] public double[] ImageMean { get; init; } = { 0.5, 0.5, 0.5 };
@@ -36,32 +42,40 @@ public sealed record VlmConfig
     /// <summary>How many prompt positions one <c>&lt;image&gt;</c> placeholder expands to.</summary>
     [JsonIgnore] public int TokensPerImage => PooledPatchesPerSide * PooledPatchesPerSide + (UseImageNewlineParameter ? 1 : 0);
 
-    /// <summary>The tiny judge for the default 32x32 world; vocabulary size and image token come from its tokenizer.</summary>
+    /// <summary>
+    /// The tiny judge for the default 32x32 world; vocabulary size and image token come from its tokenizer. Sized for
+    /// CPU training from scratch: a 3x3 conv stem (32, 64 channels) under a patch-4 grid of 8x8 tokens, three
+    /// 96-wide tower blocks, 2x2 pooled tokens plus the newline per image, and three 128-wide decoder blocks with
+    /// 8 query and 4 key/value heads.
+    /// </summary>
     public static VlmConfig Tiny(int vocabSize, int imageTokenIndex) => new()
     {
         VisionConfig = new VisionTowerConfig
         {
             HiddenSize = 96,
             IntermediateSize = 384,
-            NumHiddenLayers = 4,
+            NumHiddenLayers = 3,
             NumAttentionHeads = 4,
             ImageSize = 32,
             PatchSize = 4,
+            ConvStemChannels = new[] { 32, 64 },
+            ConvStemStrides = new[] { 1, 2 },
         },
         TextConfig = new TextModelConfig
         {
             VocabSize = vocabSize,
             HiddenSize = 128,
             IntermediateSize = 384,
-            NumHiddenLayers = 4,
-            NumAttentionHeads = 4,
-            NumKeyValueHeads = 2,
+            NumHiddenLayers = 3,
+            NumAttentionHeads = 8,
+            NumKeyValueHeads = 4,
             RopeTheta = 10_000.0,
             MaxPositionEmbeddings = 512,
             TieWordEmbeddings = true,
         },
         ImageTokenIndex = imageTokenIndex,
-        ImagePoolStride = 2,
+        ImagePoolStride = 4,
+        VisionFeaturePostLayerNorm = true,
     };
 
     /// <summary>

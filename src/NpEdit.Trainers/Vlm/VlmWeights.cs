@@ -28,6 +28,13 @@ public static class VlmWeights
             {
                 p.zero_();
             }
+            else if (name.Contains(".conv_stem.", StringComparison.Ordinal))
+            {
+                // Small-fan-in convolutions followed by GELU need He-style scaling; N(0, 0.02) would leave them
+                // nearly linear and slow to learn.
+                double fanIn = p.shape.Skip(1).Aggregate(1L, (a, b) => a * b);
+                p.normal_(0.0, Math.Sqrt(2.0 / fanIn), generator);
+            }
             else
             {
                 p.normal_(0.0, std, generator);

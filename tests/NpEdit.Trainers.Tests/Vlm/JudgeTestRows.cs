@@ -15,6 +15,7 @@ internal static class JudgeTestRows
         public int ImageCount { get; set; }
         public string Question { get; set; } = "";
         public bool Answer { get; set; }
+        public string Kind { get; set; } = "";
     }
 
     /// <summary>Row i shows a blue (even i) or red (odd i) image; the answer to "Is the square blue?" follows.
@@ -33,13 +34,13 @@ internal static class JudgeTestRows
             return new Row
             {
                 Image = MLImageInterop.ToMLImage(first), SecondImage = MLImageInterop.ToMLImage(second), ImageCount = 2,
-                Question = "Are the two images the same?", Answer = same,
+                Question = "Are the two images the same?", Answer = same, Kind = "compare_same",
             };
         }
         return new Row
         {
             Image = MLImageInterop.ToMLImage(first), SecondImage = MLImageInterop.ToMLImage(RgbImage.Filled(8, 8, 0, 0, 0)), ImageCount = 1,
-            Question = "Is the square blue?", Answer = blue,
+            Question = "Is the square blue?", Answer = blue, Kind = "color",
         };
     }
 }

@@ -87,6 +87,24 @@ public sealed class JudgeTrainerTests
         wrongType.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*answer column 'Answer'*expected Boolean*Single*");
     }
 
+    [Fact]
+    public void A_curriculum_trains_its_first_steps_on_the_chosen_kinds_only_and_stays_resumable()
+    {
+        var mlContext = new MLContext(seed: 0);
+        var data = JudgeTestRows.Create(mlContext, 90);
+        var options = Options(steps: 3);
+        options.CurriculumKinds = new[] { "compare_same" };
+        options.CurriculumSteps = 2;
+        var trainer = new JudgeTrainer(mlContext, options);
+        using var judge = trainer.Fit(data);
+        // Two curriculum batches of 12 two-image rows pass over the 24 single-image rows between them (every third
+        // row is two-image), then step 3 reads the next 12 rows whatever their kind.
+        trainer.LossHistory.Should().HaveCount(3);
+        var noKind = mlContext.Transforms.DropColumns("Kind").Fit(data).Transform(data);
+        var act = () => new JudgeTrainer(mlContext, options).Fit(noKind);
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*question kind column 'Kind'*");
+    }
+
     private sealed class SynchronousProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress value) => report(value);

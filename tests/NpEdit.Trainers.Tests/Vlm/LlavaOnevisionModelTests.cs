@@ -86,13 +86,33 @@ public sealed class LlavaOnevisionModelTests
     }
 
     [Fact]
-    public void Overlapping_patch_embedding_gives_the_same_grid_with_a_larger_kernel()
+    public void A_conv_stem_runs_before_a_patch_embedding_over_its_output_and_keeps_the_grid()
     {
-        var config = TestVlms.Config(poolStride: 1) with { VisionConfig = TestVlms.Config().VisionConfig with { PatchSize = 4, PatchStride = 2 } };
+        var config = TestVlms.Config(poolStride: 1) with
+        {
+            VisionConfig = TestVlms.Config().VisionConfig with { PatchSize = 2, ConvStemChannels = new[] { 6 }, ConvStemStrides = new[] { 2 } },
+        };
         using var model = TestVlms.Model(config);
-        model.state_dict()["vision_tower.vision_model.embeddings.patch_embedding.weight"].shape.Should().Equal(16, 3, 4, 4);
+        var state = model.state_dict();
+        state["vision_tower.vision_model.embeddings.conv_stem.0.weight"].shape.Should().Equal(6, 3, 3, 3);
+        state["vision_tower.vision_model.embeddings.patch_embedding.weight"].shape.Should().Equal(16, 6, 1, 1);
         using var scope = NewDisposeScope();
         var features = model.ImageFeatures(VlmImageProcessor.Preprocess(TestVlms.RandomImage(1).unsqueeze(0), model.Config));
         features.shape.Should().Equal(1, 16 + 1, 16);
+    }
+
+    [Fact]
+    public void Post_layernorm_features_are_the_normalised_selected_layer()
+    {
+        using var raw = TestVlms.Model(TestVlms.Config(poolStride: 1, newline: false));
+        using var normed = TestVlms.Model(TestVlms.Config(poolStride: 1, newline: false) with { VisionFeaturePostLayerNorm = true });
+        normed.load_state_dict(raw.state_dict());
+        using var scope = NewDisposeScope();
+        var pixels = VlmImageProcessor.Preprocess(TestVlms.RandomImage(2).unsqueeze(0), raw.Config);
+        var a = normed.ImageFeatures(pixels);
+        var tower = raw.named_modules().Select(m => m.module).OfType<SiglipVisionTransformer>().Single();
+        var expected = raw.named_modules().Select(m => m.module).OfType<LlavaMultiModalProjector>().Single()
+            .call(tower.PostLayerNorm(tower.HiddenState(pixels, -1)));
+        a.allclose(expected, rtol: 1e-5, atol: 1e-6).Should().BeTrue();
     }
 }

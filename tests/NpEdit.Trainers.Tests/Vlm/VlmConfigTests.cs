@@ -58,16 +58,16 @@ public sealed class VlmConfigTests
         TestVlms.Config(poolStride: 1).TokensPerImage.Should().Be(16 + 1);
         TestVlms.Config(poolStride: 2).TokensPerImage.Should().Be(4 + 1);
         TestVlms.Config(poolStride: 2, newline: false).TokensPerImage.Should().Be(4);
-        VlmConfig.Tiny(100, 5).TokensPerImage.Should().Be(17);
+        VlmConfig.Tiny(100, 5).TokensPerImage.Should().Be(5);
     }
 
     [Fact]
-    public void Overlapping_patches_keep_an_image_size_over_stride_grid()
+    public void A_conv_stem_needs_one_stride_per_layer_dividing_the_patch_size()
     {
-        var vision = TestVlms.Config().VisionConfig with { PatchSize = 4, PatchStride = 2 };
-        vision.PatchesPerSide.Should().Be(4);
-        vision.PatchPadding.Should().Be(1);
-        var bad = TestVlms.Config() with { VisionConfig = vision with { PatchStride = 3 } };
-        bad.Invoking(c => c.Validate()).Should().Throw<ArgumentException>().WithMessage("*patch_stride 3*");
+        var vision = TestVlms.Config().VisionConfig with { PatchSize = 4, ConvStemChannels = new[] { 8, 8 }, ConvStemStrides = new[] { 1, 2 } };
+        vision.ConvStemStride.Should().Be(2);
+        (TestVlms.Config() with { VisionConfig = vision }).Validate();
+        var bad = TestVlms.Config() with { VisionConfig = vision with { ConvStemStrides = new[] { 2 } } };
+        bad.Invoking(c => c.Validate()).Should().Throw<ArgumentException>().WithMessage("*conv_stem*");
     }
 }

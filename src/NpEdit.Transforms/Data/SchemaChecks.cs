@@ -39,7 +39,7 @@ public static class SchemaChecks
         }
         if (!ok(found))
         {
-            string actual = found.Kind == SchemaShape.Column.VectorKind.Scalar ? found.ItemType.ToString() : $"Vector<{found.ItemType}>";
+            string actual = found.Kind == SchemaShape.Column.VectorKind.Scalar ? found.ItemType.ToString() ?? "unknown" : $"Vector<{found.ItemType}>";
             throw new ArgumentOutOfRangeException(nameof(schema), $"Schema mismatch for {role} column '{column}': expected {expected}, got {actual}.");
         }
     }

@@ -54,6 +54,9 @@ internal sealed class EditTestFixtures : IDisposable
         BatchSize = 3,
         FakeScoreUpdates = 2,
         Seed = 9,
+        // One intra-op thread: bit-identical resume needs the same reduction order in both runs, whatever else
+        // the test host runs in parallel.
+        Threads = 1,
         Device = DeviceOption.Cpu,
         DoNothingProbability = 0.3,
         LearningRate = 1e-3,

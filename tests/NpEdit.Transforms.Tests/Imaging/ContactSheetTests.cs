@@ -32,6 +32,19 @@ public sealed class ContactSheetTests
     }
 
     [Fact]
+    public void A_label_wider_than_its_tile_wraps_onto_more_lines_and_stays_inside_the_tile()
+    {
+        var tile = RgbImage.Filled(8, 8, 0, 0, 0);
+        int perLine = (16 + 1) / (BitmapFont.GlyphWidth + 1);
+        var image = new ContactSheet(columns: 2, padding: 0, scale: 2).Add(tile, "MAKE IT RED").Add(tile).Build();
+        image.Height.Should().BeGreaterThan(16 + 2 * BitmapFont.GlyphHeight, "three short words on a {0}-character line need more than one line", perLine);
+        for (int y = 16; y < image.Height; y++)
+        {
+            for (int x = 16; x < 32; x++) image.GetPixel(x, y).Should().NotBe(((byte)230, (byte)230, (byte)230), "the label must not run into the next tile");
+        }
+    }
+
+    [Fact]
     public void An_empty_sheet_cannot_be_built()
     {
         var act = () => new ContactSheet(4).Build();

@@ -44,7 +44,9 @@ public sealed class ProgressTracker
         long done = step - _firstStep;
         double rate = done / Math.Max(1e-9, _clock.Elapsed.TotalSeconds);
         TimeSpan? eta = rate > 0 ? TimeSpan.FromSeconds((_total - step) / rate) : null;
-        var progress = new TrainingProgress(_run, step, _total, new Dictionary<string, double>(_smoothed), rate, _clock.Elapsed, eta, skipped);
+        // Only this step's terms: a term that stopped (the copy loss after warm-up) must not be shown with its last value.
+        var shown = _smoothed.Where(kv => losses.ContainsKey(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
+        var progress = new TrainingProgress(_run, step, _total, shown, rate, _clock.Elapsed, eta, skipped);
         _progress?.Report(progress);
         if (_logger is not null && (step % LogEvery == 0 || step == _total))
         {

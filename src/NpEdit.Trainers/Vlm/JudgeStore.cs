@@ -40,31 +40,18 @@ public static class JudgeStore
             Metrics = metrics?.ToDictionary(k => k.Key, k => k.Value) ?? new(),
             CreatedUtc = DateTime.UtcNow.ToString("O"),
         };
-        File.WriteAllText(Path.Combine(folder, "manifest.json"), Json.Serialize(manifest));
+        File.WriteAllText(Path.Combine(folder, ModelFolder.ManifestFile), Json.Serialize(manifest));
         return manifest;
     }
 
-    public static ModelManifest ReadManifest(string folder)
-    {
-        string path = Path.Combine(folder, "manifest.json");
-        if (!File.Exists(path)) throw new FileNotFoundException($"No manifest.json in {folder}; not a judge folder.", path);
-        var manifest = Json.Deserialize<ModelManifest>(File.ReadAllText(path), path);
-        if (manifest.Kind != Kind) throw new InvalidDataException($"{path}: kind '{manifest.Kind}' is not a VLM judge ('{Kind}').");
-        return manifest;
-    }
+    public static ModelManifest ReadManifest(string folder) => ModelFolder.ReadManifest(folder, Kind, "a VLM judge");
 
     /// <summary>The model (in eval mode, on <paramref name="device"/>), its tokenizer and system prompt.</summary>
     public static (LlavaOnevisionModel Model, VlmTokenizer Tokenizer, string? SystemPrompt) Load(string folder, Device? device = null)
     {
         var manifest = ReadManifest(folder);
-        string source = Path.Combine(folder, "manifest.json");
-        string weights = Path.Combine(folder, manifest.WeightsFile);
-        if (!File.Exists(weights)) throw new FileNotFoundException($"Weights {weights} named by the manifest are missing.", weights);
-        string actual = Sha256.OfFile(weights);
-        if (!string.Equals(actual, manifest.WeightsSha256, StringComparison.OrdinalIgnoreCase))
-        {
-            throw new InvalidDataException($"{weights}: SHA-256 {actual} does not match the manifest ({manifest.WeightsSha256}); the file is damaged or was replaced.");
-        }
+        string source = Path.Combine(folder, ModelFolder.ManifestFile);
+        string weights = ModelFolder.VerifiedWeights(folder, manifest);
         var modelNode = manifest.Config?["model"] ?? throw new InvalidDataException($"{source}: config.model is missing.");
         var tokenizerNode = manifest.Config?["tokenizer"] ?? throw new InvalidDataException($"{source}: config.tokenizer is missing.");
         VlmConfig config;

@@ -47,7 +47,9 @@ public sealed class LlavaOnevisionModel : nn.Module
         var selected = vision_tower.VisionModel.HiddenState(pixels, Config.VisionFeatureLayer);
         if (Config.VisionFeaturePostLayerNorm) selected = vision_tower.VisionModel.PostLayerNorm(selected);
         var projected = multi_modal_projector.call(selected); // [N, P, D]
+        var global = Config.ImageGlobalMaxToken ? projected.amax(new long[] { 1 }, keepdim: true) : null;
         projected = Pool(projected);
+        if (global is not null) projected = torch.cat(new[] { projected, global }, dim: 1);
         if (image_newline is not null)
         {
             long n = projected.shape[0], d = projected.shape[2];

@@ -32,6 +32,10 @@ public sealed record VlmConfig
     /// frames; more: area average); 1 keeps every patch. Parameter-free, so checkpoints are unaffected. Why: fewer
     /// image tokens per image is less for a decoder trained from scratch to search through, and less compute.</summary>
     [JsonPropertyName("image_pool_stride")] public int ImagePoolStride { get; init; } = 1;
+    /// <summary>Ours: one extra token per image, the channel-wise maximum of its projected patch features, placed after
+    /// the pooled grid. Parameter-free. Why: in a decoder trained from scratch a small object is a faint part of one
+    /// pooled token, and attention takes very long to find it; the maximum makes "what is in the image" one token away.</summary>
+    [JsonPropertyName("image_global_max_token")] public bool ImageGlobalMaxToken { get; init; }
     /// <summary>Processor normalisation on [0,1] pixels (SigLIP: 0.5 / 0.5, i.e. pixels in [-1, 1]).</summary>
     [JsonPropertyName("image_mean")] public double[] ImageMean { get; init; } = { 0.5, 0.5, 0.5 };
     [JsonPropertyName("image_std")] public double[] ImageStd { get; init; } = { 0.5, 0.5, 0.5 };
@@ -40,7 +44,8 @@ public sealed record VlmConfig
     [JsonIgnore] public int PooledPatchesPerSide => (VisionConfig.PatchesPerSide + ImagePoolStride - 1) / ImagePoolStride;
 
     /// <summary>How many prompt positions one <c>&lt;image&gt;</c> placeholder expands to.</summary>
-    [JsonIgnore] public int TokensPerImage => PooledPatchesPerSide * PooledPatchesPerSide + (UseImageNewlineParameter ? 1 : 0);
+    [JsonIgnore] public int TokensPerImage =>
+        PooledPatchesPerSide * PooledPatchesPerSide + (ImageGlobalMaxToken ? 1 : 0) + (UseImageNewlineParameter ? 1 : 0);
 
     /// <summary>
     /// The tiny judge for the default 32x32 world; vocabulary size and image token come from its tokenizer. Sized for

@@ -115,4 +115,19 @@ public sealed class LlavaOnevisionModelTests
             .call(tower.PostLayerNorm(tower.HiddenState(pixels, -1)));
         a.allclose(expected, rtol: 1e-5, atol: 1e-6).Should().BeTrue();
     }
+
+    [Fact]
+    public void The_global_max_token_follows_the_pooled_grid_and_is_the_channel_maximum_of_the_patches()
+    {
+        using var plain = TestVlms.Model(TestVlms.Config(poolStride: 1, newline: false));
+        using var withMax = TestVlms.Model(TestVlms.Config(poolStride: 1, newline: false) with { ImageGlobalMaxToken = true });
+        withMax.load_state_dict(plain.state_dict());
+        withMax.Config.TokensPerImage.Should().Be(16 + 1);
+        using var scope = NewDisposeScope();
+        var pixels = VlmImageProcessor.Preprocess(TestVlms.RandomImage(4).unsqueeze(0), plain.Config);
+        var patches = plain.ImageFeatures(pixels);     // [1, 16, D]
+        var features = withMax.ImageFeatures(pixels);  // [1, 17, D]
+        features[0, 16].allclose(patches[0].amax(new long[] { 0 })).Should().BeTrue();
+        features[0, TensorIndex.Slice(0, 16)].allclose(patches[0]).Should().BeTrue();
+    }
 }

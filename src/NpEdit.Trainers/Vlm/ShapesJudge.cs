@@ -11,6 +11,9 @@ public static class ShapesJudge
     /// <summary>Where the shipped judge lives, relative to the repository root.</summary>
     public const string DefaultFolder = "models/shapes-judge";
 
+    /// <summary>The shapes judge asks the question before showing the images (see <see cref="ImagePosition.AfterText"/>).</summary>
+    public const ImagePosition DefaultImagePosition = ImagePosition.AfterText;
+
     /// <summary>Questions per split sampled to find the GPT-2 tokens the world's questions use (instructions included).</summary>
     public const int CorpusQuestionsPerSplit = 4000;
 
@@ -19,7 +22,7 @@ public static class ShapesJudge
     /// after a space) and the tokens of sampled judge questions and captions of both splits, so held-out phrasings are spelled
     /// with known tokens too (whether the judge understands them is what evaluation measures). Deterministic.
     /// </summary>
-    public static VlmTokenizer CreateTokenizer()
+    public static VlmTokenizer CreateTokenizer(ImagePosition imagePosition = DefaultImagePosition)
     {
         var gpt2 = VlmTokenizer.Gpt2Base();
         var corpus = new List<string>();
@@ -36,9 +39,12 @@ public static class ShapesJudge
                 corpus.Add(WorldRows.Caption(seed: 7919, i, split).Caption);
             }
         }
-        corpus.Add(ChatTemplate.UserTurn(2, CaptionLoss.Prompt, system: "system")); // the template's own words
+        foreach (var position in Enum.GetValues<ImagePosition>())
+        {
+            corpus.Add(ChatTemplate.UserTurn(2, CaptionLoss.Prompt, system: "system", position)); // the template's own words
+        }
         var specials = VlmTokenizer.Gpt2AddedTokens.Keys.Concat(new[] { "Yes", "No" });
-        return new VlmTokenizer(gpt2, "gpt2", CompactVocabulary.Build(gpt2, corpus, specials));
+        return new VlmTokenizer(gpt2, "gpt2", CompactVocabulary.Build(gpt2, corpus, specials), imagePosition: imagePosition);
     }
 
     /// <summary>The easy single-image kinds a judge starts on (see <see cref="JudgeTrainer.Options.CurriculumKinds"/>).</summary>

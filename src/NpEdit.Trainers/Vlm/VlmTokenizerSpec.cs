@@ -18,6 +18,11 @@ public sealed record VlmTokenizerSpec
     /// <summary>A system turn before each question, or null for none.</summary>
     [JsonPropertyName("system_prompt")] public string? SystemPrompt { get; init; }
 
+    /// <summary>Where the image placeholders go (<see cref="Vlm.ImagePosition"/>); absent in older manifests, meaning before the text.</summary>
+    [JsonPropertyName("image_position")]
+    [JsonConverter(typeof(JsonStringEnumConverter<ImagePosition>))]
+    public ImagePosition ImagePosition { get; init; } = ImagePosition.BeforeText;
+
     public static VlmTokenizerSpec Of(VlmTokenizer tokenizer, string? systemPrompt = null) => new()
     {
         Base = tokenizer.BaseName,
@@ -26,6 +31,7 @@ public sealed record VlmTokenizerSpec
         Yes = tokenizer.YesText,
         No = tokenizer.NoText,
         SystemPrompt = systemPrompt,
+        ImagePosition = tokenizer.ImagePosition,
     };
 
     public VlmTokenizer Build()
@@ -35,6 +41,6 @@ public sealed record VlmTokenizerSpec
             throw new InvalidDataException("The manifest's added tokens differ from the GPT-2 chat tokens this version adds.");
         var gpt2 = VlmTokenizer.Gpt2Base();
         var compact = CompactBaseIds is null ? null : new CompactVocabulary(gpt2, CompactBaseIds);
-        return new VlmTokenizer(gpt2, Base, compact, Yes, No);
+        return new VlmTokenizer(gpt2, Base, compact, Yes, No, ImagePosition);
     }
 }

@@ -30,6 +30,22 @@ public sealed class JudgeStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_saved_judge_scores_with_the_image_position_it_was_saved_with()
+    {
+        var baseTokenizer = TestVlms.Tokenizer;
+        var after = new VlmTokenizer(baseTokenizer.Base, baseTokenizer.BaseName, baseTokenizer.Compact, imagePosition: ImagePosition.AfterText);
+        using var model = TestVlms.ModelForTokenizer(seed: 4);
+        using var original = new JudgeTransformer(model, after);
+        original.Save(_folder, new TrainingRecord { Command = "test", Seed = 4 }, new Dictionary<string, double>());
+        File.ReadAllText(Path.Combine(_folder, "manifest.json")).Should().Contain("\"image_position\": \"after_text\"");
+
+        using var loaded = JudgeTransformer.Load(_folder);
+        loaded.Tokenizer.ImagePosition.Should().Be(ImagePosition.AfterText);
+        (IReadOnlyList<NpEdit.Transforms.Imaging.RgbImage> Images, string Question) item = (new[] { NpEdit.Transforms.Imaging.RgbImage.Filled(8, 8, 10, 20, 200) }, "Is the square blue?");
+        loaded.ProbabilityYes(new[] { item }).Should().Equal(original.ProbabilityYes(new[] { item }));
+    }
+
+    [Fact]
     public void Weights_that_do_not_match_the_manifest_hash_are_refused()
     {
         using var model = TestVlms.ModelForTokenizer();

@@ -13,6 +13,25 @@ public sealed class PromptTests
     }
 
     [Fact]
+    public void The_chat_template_can_put_the_question_before_the_images()
+    {
+        ChatTemplate.UserTurn(2, "Is it red?", position: ImagePosition.AfterText).Should().Be(
+            "<|im_start|>user\nIs it red?\n<image>\n<image>\n<|im_end|>\n<|im_start|>assistant\n");
+    }
+
+    [Fact]
+    public void A_tokenizer_encodes_questions_in_its_own_image_position()
+    {
+        var first = TestVlms.Tokenizer;
+        var after = new VlmTokenizer(first.Base, first.BaseName, first.Compact, imagePosition: ImagePosition.AfterText);
+        var ids = after.EncodeQuestion(1, "Is it red?", tokensPerImage: 3);
+        var question = after.Encode("Is it red?");
+        int firstImage = ids.ToList().IndexOf(after.ImageTokenId);
+        ids.Take(firstImage).TakeLast(question.Count + 1).Take(question.Count).Should().Equal(question, "the question comes before the image tokens");
+        first.EncodeQuestion(1, "Is it red?", tokensPerImage: 3).ToList().IndexOf(first.ImageTokenId).Should().BeLessThan(firstImage);
+    }
+
+    [Fact]
     public void Each_placeholder_expands_to_the_tokens_of_one_image()
     {
         ImagePlaceholders.Expand(new[] { 1, 9, 2, 9, 4 }, 9, 3, 2).Should().Equal(1, 9, 9, 9, 2, 9, 9, 9, 4);

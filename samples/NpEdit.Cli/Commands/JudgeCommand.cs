@@ -39,6 +39,13 @@ internal static class JudgeCommand
         var captionSteps = new Option<int>("--caption-steps") { Description = "Use captions for the first N steps only (-1 = all).", DefaultValueFactory = _ => defaults.CaptionSteps };
         var curriculumSteps = new Option<int>("--curriculum-steps") { Description = "Train the first N steps on easy single-image kinds only (background, presence, color).", DefaultValueFactory = _ => 0 };
         var npEdit = new Option<double>("--np-edit-fraction") { Description = "Share of NP-Edit template questions among the judge rows.", DefaultValueFactory = _ => 0.5 };
+        var imagePosition = new Option<ImagePosition>("--image-position") { Description = "Images before or after the question in the prompt (saved with the judge).", DefaultValueFactory = _ => ShapesJudge.DefaultImagePosition };
+        var poolStride = new Option<int?>("--image-pool-stride") { Description = "Override the tiny config's image_pool_stride (image tokens per side = patches / stride)." };
+        var globalMax = new Option<bool?>("--image-global-max-token") { Description = "Override the tiny config's image_global_max_token." };
+        var probeBatch = new Option<int>("--probe-batch-size") { Description = "World scenes per step for the auxiliary scene-probe loss on the image tokens (0 = off).", DefaultValueFactory = _ => 0 };
+        var probeSteps = new Option<int>("--probe-steps") { Description = "Use the scene probe for the first N steps only (-1 = all).", DefaultValueFactory = _ => -1 };
+        var fullVocab = new Option<double>("--full-vocab-weight") { Description = "Share of the answer loss that is cross-entropy over the whole vocabulary (the rest: over Yes/No only).", DefaultValueFactory = _ => defaults.FullVocabularyAnswerWeight };
+        var initStd = new Option<double>("--init-std") { Description = "Standard deviation of the new judge's initial weights.", DefaultValueFactory = _ => defaults.InitStd };
         var seed = CommonOptions.Seed();
         var output = new Option<string>("--out") { Description = "Folder to write the judge to.", DefaultValueFactory = _ => ShapesJudge.DefaultFolder };
         var checkpoints = new Option<string?>("--checkpoints") { Description = "Checkpoint folder; an interrupted run resumes from it." };
@@ -47,18 +54,24 @@ internal static class JudgeCommand
         var threads = CommonOptions.Threads();
         var command = new Command("train", "Pretrain the tiny judge on the world's judge rows and write it with its manifest.")
         {
-            steps, batch, lr, captionBatch, captionSteps, curriculumSteps, npEdit, seed, output, checkpoints, evalCount, device, threads,
+            steps, batch, lr, captionBatch, captionSteps, curriculumSteps, npEdit, imagePosition, poolStride, globalMax, probeBatch, probeSteps, fullVocab, initStd, seed, output, checkpoints, evalCount, device, threads,
         };
         command.SetAction(parse =>
         {
             using var logging = Logging.Create();
             var logger = logging.CreateLogger("judge");
             var clock = Stopwatch.StartNew();
-            var tokenizer = ShapesJudge.CreateTokenizer();
+            var tokenizer = ShapesJudge.CreateTokenizer(parse.GetValue(imagePosition));
+            var config = ShapesJudge.CreateConfig(tokenizer);
+            config = config with
+            {
+                ImagePoolStride = parse.GetValue(poolStride) ?? config.ImagePoolStride,
+                ImageGlobalMaxToken = parse.GetValue(globalMax) ?? config.ImageGlobalMaxToken,
+            };
             var options = new JudgeTrainer.Options
             {
                 Tokenizer = tokenizer,
-                ModelConfig = ShapesJudge.CreateConfig(tokenizer),
+                ModelConfig = config,
                 Steps = parse.GetValue(steps),
                 BatchSize = parse.GetValue(batch),
                 LearningRate = parse.GetValue(lr),
@@ -80,6 +93,16 @@ internal static class JudgeCommand
             {
                 long captionRows = (long)(options.CaptionSteps < 0 ? options.Steps : Math.Min(options.Steps, options.CaptionSteps)) * options.CaptionBatchSize;
                 options.CaptionRows = WorldDataViews.TextToImageRows(mlContext, captionRows, (int)options.Seed, split: WorldSplit.Train);
+            }
+            options.FullVocabularyAnswerWeight = parse.GetValue(fullVocab);
+            options.InitStd = parse.GetValue(initStd);
+            options.ProbeBatchSize = parse.GetValue(probeBatch);
+            options.ProbeSteps = parse.GetValue(probeSteps);
+            if (options.ProbeBatchSize > 0)
+            {
+                long probeRows = (long)(options.ProbeSteps < 0 ? options.Steps : Math.Min(options.Steps, options.ProbeSteps)) * options.ProbeBatchSize;
+                // Another seed than the caption rows, which render the same scene stream.
+                options.ProbeRows = WorldDataViews.SceneRows(mlContext, probeRows, (int)options.Seed + 1, split: WorldSplit.Train);
             }
             var trainer = new JudgeTrainer(mlContext, options);
             using var judge = TrainingDisplay.Run("judge", options.Steps, progress =>
@@ -120,6 +143,12 @@ internal static class JudgeCommand
                     ["curriculum_steps"] = options.CurriculumSteps.ToString(),
                     ["curriculum_kinds"] = string.Join(",", options.CurriculumKinds ?? Array.Empty<string>()),
                     ["caption_steps"] = options.CaptionSteps.ToString(),
+                    ["init_std"] = options.InitStd.ToString("R"),
+                    ["full_vocabulary_answer_weight"] = options.FullVocabularyAnswerWeight.ToString("R"),
+                    ["probe_batch_size"] = options.ProbeBatchSize.ToString(),
+                    ["probe_steps"] = options.ProbeSteps.ToString(),
+                    ["probe_rows"] = "WorldDataViews.SceneRows(seed + 1, split: train)",
+                    ["image_position"] = tokenizer.ImagePosition.ToString(),
                     ["caption_rows"] = "WorldDataViews.TextToImageRows(split: train)",
                     ["training_rows"] = "WorldDataViews.JudgeRows(split: train)",
                     ["augmentation"] = options.Augmentation.ToString(),

@@ -40,6 +40,14 @@ public static class WorldDataViews
             GeneratedColumn<CaptionedScene>.Text(WorldColumns.Caption, r => r.Caption),
         ]);
 
+    /// <summary>Scene rows: Image and SceneJson (the scene it renders), e.g. for a dense probe of a judge's image features.</summary>
+    public static IDataView SceneRows(MLContext? mlContext, long count, int seed = 0, int size = SceneRenderer.DefaultSize, WorldSplit split = WorldSplit.Train) =>
+        new GeneratedDataView<CaptionedScene>(count, i => WorldRows.Caption(seed, i, split),
+        [
+            GeneratedColumn<CaptionedScene>.Image(WorldColumns.Image, size, r => SceneRenderer.Render(r.Scene, size)),
+            GeneratedColumn<CaptionedScene>.Text(WorldColumns.SceneJson, r => r.Scene.ToJson()),
+        ]);
+
     /// <summary>
     /// Judge rows: Image, SecondImage (all black when ImageCount is 1), ImageCount (1 or 2), Question, Answer, Kind.
     /// A fraction <paramref name="npEditFraction"/> are NP-Edit questions (<see cref="NpEditQuestions"/>), the rest

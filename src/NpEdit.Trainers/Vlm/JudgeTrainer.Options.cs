@@ -7,7 +7,8 @@ namespace NpEdit.Trainers.Vlm;
 
 public sealed partial class JudgeTrainer
 {
-    /// <summary>Settings of judge pretraining. Defaults are the ones the shipped shapes judge was trained with.</summary>
+    /// <summary>Settings of judge pretraining. The shipped shapes judge's settings are the command in its manifest
+    /// (it sets <see cref="InitStd"/>, <see cref="FullVocabularyAnswerWeight"/>, the probe and the curriculum).</summary>
     public sealed class Options
     {
         /// <summary>Where the rows keep images, question and answer (defaults: the world's judge rows).</summary>
@@ -21,6 +22,20 @@ public sealed partial class JudgeTrainer
         public string? InitialJudgeFolder;
         /// <summary>System turn before every question (null: none, which keeps prompts short).</summary>
         public string? SystemPrompt;
+
+        /// <summary>
+        /// Weight of the cross-entropy over the whole vocabulary at the answer position (the ordinary language-model
+        /// objective, which also makes Yes and No the only likely answers); the rest of the answer loss is the
+        /// cross-entropy over the two answer logits only, which is exactly what NP-Edit reads (l_yes - l_no).
+        /// Why not all full-vocabulary: from scratch, its first and largest gradient builds one constant
+        /// "Yes-or-No" direction in the answer position's residual stream, and a decoder that has learned that sits
+        /// at chance: the final norm squashes whatever attention later adds (measured: P(Yes) 0.51 for every image
+        /// and question after 500 steps).
+        /// </summary>
+        public double FullVocabularyAnswerWeight = 1.0;
+
+        /// <summary>Standard deviation of a new judge's initial weights (<see cref="VlmWeights.InitializeForTraining"/>).</summary>
+        public double InitStd = 0.02;
 
         public int Steps = 3000;
         public int BatchSize = 64;
@@ -55,6 +70,18 @@ public sealed partial class JudgeTrainer
         /// <summary>Captions are used for steps before this one (then every step goes to the questions); -1 = all steps.</summary>
         public int CaptionSteps = -1;
         public double CaptionWeight = 1.0;
+
+        /// <summary>Optional (image, scene JSON) rows (<c>WorldDataViews.SceneRows</c>) for an auxiliary <see cref="SceneProbe"/>
+        /// loss on the image tokens: dense supervision of background, and of every cell's shape, colour and size.
+        /// The probe is trained alongside and discarded; the judge's weights keep their layout.</summary>
+        public IDataView? ProbeRows;
+        public string ProbeImageColumnName = "Image";
+        public string ProbeSceneColumnName = "SceneJson";
+        /// <summary>Probe images per step, on top of <see cref="BatchSize"/> questions (0 = off).</summary>
+        public int ProbeBatchSize = 32;
+        /// <summary>The probe is used for steps before this one; -1 = all steps.</summary>
+        public int ProbeSteps = -1;
+        public double ProbeWeight = 1.0;
 
         public long Seed = 0;
         public DeviceOption Device = DeviceOption.Auto;

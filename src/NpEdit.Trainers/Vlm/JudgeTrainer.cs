@@ -66,20 +66,24 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
         o.Logger?.LogInformation("Judge: {Parameters} parameters, {Vocab} tokens, {Tokens} tokens per image",
             model.parameters().Sum(p => p.numel()), model.Config.TextConfig.VocabSize, model.Config.TokensPerImage);
 
+        using var probe = o.ProbeRows is not null && o.ProbeBatchSize > 0 ? new SceneProbe(model.Config.TokensPerImage, model.Config.TextConfig.HiddenSize) : null;
+        probe?.to(device);
         var named = model.named_parameters().Select(p => (p.name, p.parameter)).ToList();
+        if (probe is not null) named.AddRange(probe.named_parameters().Select(p => ("scene_probe." + p.name, p.parameter)));
         using var optimizer = new AdamW(named, o.LearningRate, o.Beta1, o.Beta2, weightDecay: o.WeightDecay);
         using var ema = o.EmaDecay > 0 ? new ExponentialMovingAverage(model, o.EmaDecay) : null;
         var schedule = new WarmupCosineSchedule(o.LearningRate, o.Steps, o.WarmupSteps, o.FinalLearningRateRatio);
 
         var checkpoints = o.CheckpointFolder is null ? null : new CheckpointFolder(o.CheckpointFolder);
-        long startStep = 0, skipped = 0, consumed = 0, consumedCaptions = 0;
+        long startStep = 0, skipped = 0, consumed = 0, consumedCaptions = 0, consumedProbes = 0;
         if (checkpoints?.TryLoadLatest() is { } checkpoint)
         {
-            Restore(checkpoint, model, optimizer, ema);
+            Restore(checkpoint, model, optimizer, ema, probe);
             startStep = checkpoint.Step;
             skipped = long.Parse(checkpoint.State["skipped"]);
             consumed = long.Parse(checkpoint.State["consumed_rows"]);
             consumedCaptions = long.Parse(checkpoint.State.GetValueOrDefault("consumed_caption_rows", "0"));
+            consumedProbes = long.Parse(checkpoint.State.GetValueOrDefault("consumed_probe_rows", "0"));
             o.Logger?.LogInformation("Resumed from {Folder} at step {Step}", checkpoint.Folder, startStep);
         }
 
@@ -89,6 +93,7 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
             row => o.Columns.Bind(row, withAnswer: true, withKind: curriculum));
         rows.SkipTo(consumed);
         using var captions = OpenCaptions(o, consumedCaptions);
+        using var probes = probe is null ? null : OpenProbeRows(o, consumedProbes);
         var tracker = new ProgressTracker("judge", startStep, o.Steps, o.Logger, o.Progress);
 
         for (long step = startStep; step < o.Steps; step++)
@@ -98,7 +103,9 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
             var batch = curriculum && step < o.CurriculumSteps ? NextOfKinds(rows, o.BatchSize, o.CurriculumKinds!) : rows.Next(o.BatchSize);
             bool withCaptions = captions is not null && (o.CaptionSteps < 0 || step < o.CaptionSteps);
             var captionBatch = withCaptions ? captions!.Next(o.CaptionBatchSize) : null;
-            var (loss, accuracy, captionLoss) = TrainStep(scorer, optimizer, batch, captionBatch, step, device);
+            bool withProbe = probes is not null && (o.ProbeSteps < 0 || step < o.ProbeSteps);
+            var probeBatch = withProbe ? probes!.Next(o.ProbeBatchSize) : null;
+            var (loss, accuracy, captionLoss, probeLoss) = TrainStep(scorer, optimizer, batch, captionBatch, probe, probeBatch, step, device);
             if (double.IsFinite(loss))
             {
                 ema?.Update(model);
@@ -110,11 +117,12 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
             }
             var losses = new Dictionary<string, double> { ["ce"] = loss, ["acc"] = accuracy, ["lr"] = optimizer.LearningRate };
             if (captionBatch is not null) losses["caption"] = captionLoss;
+            if (probeBatch is not null) losses["probe"] = probeLoss;
             tracker.Report(step + 1, losses, skipped);
             bool last = step + 1 == o.Steps;
             if (checkpoints is not null && ((step + 1) % o.CheckpointInterval == 0 || last))
             {
-                SaveCheckpoint(checkpoints, step + 1, model, optimizer, ema, rows.Consumed, captions?.Consumed ?? 0, skipped);
+                SaveCheckpoint(checkpoints, step + 1, model, optimizer, ema, probe, rows.Consumed, captions?.Consumed ?? 0, probes?.Consumed ?? 0, skipped);
             }
         }
         if (rows.Failures.Count > 0)
@@ -127,10 +135,10 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
         return new JudgeTransformer(model, tokenizer, o.Columns, system, o.BatchSize);
     }
 
-    // One update on a batch; returns the question loss and batch accuracy (before the update) and the caption loss,
-    // or a NaN loss when the update was skipped.
-    private (double Loss, double Accuracy, double CaptionLoss) TrainStep(YesNoScorer scorer, AdamW optimizer, List<JudgeRow> batch,
-        List<(RgbImage Image, string Caption)>? captionBatch, long step, Device device)
+    // One update on a batch; returns the question loss and batch accuracy (before the update), the caption and probe
+    // losses, or a NaN loss when the update was skipped.
+    private (double Loss, double Accuracy, double CaptionLoss, double ProbeLoss) TrainStep(YesNoScorer scorer, AdamW optimizer, List<JudgeRow> batch,
+        List<(RgbImage Image, string Caption)>? captionBatch, SceneProbe? probe, List<(RgbImage Image, Synthetic.Scene Scene)>? probeBatch, long step, Device device)
     {
         var o = TrainerOptions;
         using var scope = NewDisposeScope();
@@ -151,9 +159,14 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
 
         optimizer.ZeroGrad();
         using var logits = scorer.Score(queries);
-        // Cross-entropy over the whole vocabulary at the answer position: the ordinary language-model objective for
-        // the answer token, which also makes Yes and No the only likely answers.
-        var loss = nn.functional.cross_entropy(logits.Full, targets);
+        // Answer loss: a blend of the cross-entropy over the whole vocabulary and over (No, Yes) alone (see
+        // Options.FullVocabularyAnswerWeight).
+        var loss = nn.functional.cross_entropy(logits.Full, targets).mul(o.FullVocabularyAnswerWeight);
+        if (o.FullVocabularyAnswerWeight < 1.0)
+        {
+            var pair = torch.stack(new[] { logits.No, logits.Yes }, dim: 1);
+            loss = loss.add(nn.functional.cross_entropy(pair, answers.to(ScalarType.Int64)).mul(1.0 - o.FullVocabularyAnswerWeight));
+        }
         double value = loss.item<float>();
         double accuracy = logits.Yes.gt(logits.No).eq(answers).to(ScalarType.Float32).mean().item<float>();
         double captionValue = double.NaN;
@@ -167,12 +180,24 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
             captionValue = captionLoss.item<float>();
             total = total.add(captionLoss.mul(o.CaptionWeight));
         }
-        if (!double.IsFinite(value) || (captionBatch is not null && !double.IsFinite(captionValue))) return (double.NaN, accuracy, captionValue);
+        double probeValue = double.NaN;
+        if (probe is not null && probeBatch is not null)
+        {
+            var probeImages = ImageTensors.ToBatch(probeBatch.Select(p => p.Image).ToList(), device);
+            using var probeGenerator = StepRandom.Torch(o.Seed, step, stream: 6);
+            probeImages = o.Augmentation.Apply(probeImages, StepRandom.Managed(o.Seed, step, stream: 5), probeGenerator);
+            var features = scorer.Model.ImageFeatures(VlmImageProcessor.Preprocess(probeImages, scorer.Config));
+            var probeLoss = probe.Loss(features, probeBatch.Select(p => p.Scene).ToList());
+            probeValue = probeLoss.item<float>();
+            total = total.add(probeLoss.mul(o.ProbeWeight));
+        }
+        if (!double.IsFinite(value) || (captionBatch is not null && !double.IsFinite(captionValue)) || (probeBatch is not null && !double.IsFinite(probeValue)))
+            return (double.NaN, accuracy, captionValue, probeValue);
         total.backward();
-        if (!optimizer.GradientsAreFinite()) return (double.NaN, accuracy, captionValue);
+        if (!optimizer.GradientsAreFinite()) return (double.NaN, accuracy, captionValue, probeValue);
         optimizer.ClipGradNorm(o.GradientClip);
         optimizer.Step();
-        return (value, accuracy, captionValue);
+        return (value, accuracy, captionValue, probeValue);
     }
 
     // The next rows whose kind is allowed; the others are consumed unused, so the stream position (and a resume) stays
@@ -189,25 +214,32 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
         return batch;
     }
 
-    private static RowStream<(RgbImage Image, string Caption)>? OpenCaptions(Options o, long consumed)
+    private static RowStream<(RgbImage Image, string Caption)>? OpenCaptions(Options o, long consumed) =>
+        o.CaptionRows is null || o.CaptionBatchSize <= 0 ? null
+            : OpenImageText(o.CaptionRows, o.CaptionImageColumnName, "caption image", o.CaptionColumnName, "caption", text => text, consumed);
+
+    private static RowStream<(RgbImage Image, Synthetic.Scene Scene)> OpenProbeRows(Options o, long consumed) =>
+        OpenImageText(o.ProbeRows!, o.ProbeImageColumnName, "probe image", o.ProbeSceneColumnName, "scene JSON", Synthetic.Scene.FromJson, consumed);
+
+    // A stream of (image, parsed text) rows from an image column and a text column, positioned at row `consumed`.
+    private static RowStream<(RgbImage, T)> OpenImageText<T>(IDataView data, string imageColumn, string imageRole, string textColumn, string textRole,
+        Func<string, T> parse, long consumed)
     {
-        if (o.CaptionRows is null || o.CaptionBatchSize <= 0) return null;
-        var data = o.CaptionRows;
-        SchemaChecks.RequireImage(data.Schema, o.CaptionImageColumnName, "caption image");
-        SchemaChecks.RequireText(data.Schema, o.CaptionColumnName, "caption");
-        var stream = new RowStream<(RgbImage, string)>(data, new[] { o.CaptionImageColumnName, o.CaptionColumnName }, row =>
+        SchemaChecks.RequireImage(data.Schema, imageColumn, imageRole);
+        SchemaChecks.RequireText(data.Schema, textColumn, textRole);
+        var stream = new RowStream<(RgbImage, T)>(data, new[] { imageColumn, textColumn }, row =>
         {
-            var image = row.GetGetter<MLImage>(row.Schema[o.CaptionImageColumnName]);
-            var caption = row.GetGetter<ReadOnlyMemory<char>>(row.Schema[o.CaptionColumnName]);
+            var image = row.GetGetter<MLImage>(row.Schema[imageColumn]);
+            var text = row.GetGetter<ReadOnlyMemory<char>>(row.Schema[textColumn]);
             return () =>
             {
                 MLImage value = null!;
                 image(ref value);
-                ReadOnlyMemory<char> text = default;
-                caption(ref text);
+                ReadOnlyMemory<char> chars = default;
+                text(ref chars);
                 try
                 {
-                    return (MLImageInterop.ToRgbImage(value), text.ToString());
+                    return (MLImageInterop.ToRgbImage(value), parse(chars.ToString()));
                 }
                 finally
                 {
@@ -226,11 +258,12 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
         int vocabulary = tokenizer.Compact?.Count ?? throw new ArgumentException("A new judge needs a tokenizer with a compact vocabulary, or an explicit ModelConfig.", nameof(o));
         var config = o.ModelConfig ?? VlmConfig.Tiny(vocabulary, tokenizer.ImageTokenId);
         var model = new LlavaOnevisionModel(config);
-        VlmWeights.InitializeForTraining(model, o.Seed);
+        VlmWeights.InitializeForTraining(model, o.Seed, o.InitStd);
         return (model, tokenizer, o.SystemPrompt);
     }
 
-    private static void SaveCheckpoint(CheckpointFolder folder, long step, LlavaOnevisionModel model, AdamW optimizer, ExponentialMovingAverage? ema, long consumed, long consumedCaptions, long skipped)
+    private static void SaveCheckpoint(CheckpointFolder folder, long step, LlavaOnevisionModel model, AdamW optimizer, ExponentialMovingAverage? ema,
+        SceneProbe? probe, long consumed, long consumedCaptions, long consumedProbes, long skipped)
     {
         var groups = new Dictionary<string, IReadOnlyDictionary<string, Tensor>>
         {
@@ -238,28 +271,32 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
             ["optimizer"] = optimizer.StateTensors(),
         };
         if (ema is not null) groups["ema"] = ema.Shadow;
+        if (probe is not null) groups["probe"] = probe.state_dict();
         folder.Save(step, groups, new Dictionary<string, string>
         {
             ["consumed_rows"] = consumed.ToString(),
             ["consumed_caption_rows"] = consumedCaptions.ToString(),
+            ["consumed_probe_rows"] = consumedProbes.ToString(),
             ["skipped"] = skipped.ToString(),
         });
     }
 
-    private static void Restore(Checkpoint checkpoint, LlavaOnevisionModel model, AdamW optimizer, ExponentialMovingAverage? ema)
+    private static void Restore(Checkpoint checkpoint, LlavaOnevisionModel model, AdamW optimizer, ExponentialMovingAverage? ema, SceneProbe? probe)
     {
         var weights = checkpoint.Load("model");
         var opt = checkpoint.Load("optimizer");
         var shadow = ema is not null ? checkpoint.Load("ema") : new Dictionary<string, Tensor>();
+        var probeWeights = probe is not null ? checkpoint.Load("probe") : new Dictionary<string, Tensor>();
         try
         {
             StateDictIO.LoadStrict(model, weights, $"{checkpoint.Folder}/model.safetensors");
             optimizer.LoadState(opt, $"{checkpoint.Folder}/optimizer.safetensors");
             ema?.Load(shadow, $"{checkpoint.Folder}/ema.safetensors");
+            if (probe is not null) StateDictIO.LoadStrict(probe, probeWeights, $"{checkpoint.Folder}/probe.safetensors");
         }
         finally
         {
-            foreach (var t in weights.Values.Concat(opt.Values).Concat(shadow.Values)) t.Dispose();
+            foreach (var t in weights.Values.Concat(opt.Values).Concat(shadow.Values).Concat(probeWeights.Values)) t.Dispose();
         }
     }
 }

@@ -50,8 +50,8 @@ public sealed record VlmConfig
     /// <summary>
     /// The tiny judge for the default 32x32 world; vocabulary size and image token come from its tokenizer. Sized for
     /// CPU training from scratch: a 3x3 conv stem (32, 64 channels) under a patch-4 grid of 8x8 tokens, three
-    /// 96-wide tower blocks, 2x2 pooled tokens plus the newline per image, and three 128-wide decoder blocks with
-    /// 8 query and 4 key/value heads.
+    /// 96-wide tower blocks, 4x4 pooled tokens (finer than the world's 3x3 cells), the global maximum token and the
+    /// newline per image, and three 128-wide decoder blocks with 8 query and 4 key/value heads.
     /// </summary>
     public static VlmConfig Tiny(int vocabSize, int imageTokenIndex) => new()
     {
@@ -79,7 +79,8 @@ public sealed record VlmConfig
             TieWordEmbeddings = true,
         },
         ImageTokenIndex = imageTokenIndex,
-        ImagePoolStride = 4,
+        ImagePoolStride = 2,
+        ImageGlobalMaxToken = true,
         VisionFeaturePostLayerNorm = true,
     };
 

@@ -105,6 +105,75 @@ public sealed class JudgeTrainerTests
         act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*question kind column 'Kind'*");
     }
 
+    [Fact]
+    public void A_scene_probe_adds_a_dense_loss_and_a_resumed_run_still_matches_an_uninterrupted_one()
+    {
+        var mlContext = new MLContext(seed: 0);
+        var data = JudgeTestRows.Create(mlContext, 120);
+        JudgeTrainer.Options WithProbe(string? checkpoints = null)
+        {
+            var o = Options(steps: 6, checkpoints);
+            o.ProbeRows = NpEdit.Trainers.Synthetic.WorldDataViews.SceneRows(mlContext, 60, seed: 2, size: 16);
+            o.ProbeBatchSize = 4;
+            return o;
+        }
+        string folder = Path.Combine(Path.GetTempPath(), "judge-probe-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var uninterruptedTrainer = new JudgeTrainer(mlContext, WithProbe());
+            using var uninterrupted = uninterruptedTrainer.Fit(data);
+            uninterruptedTrainer.LossHistory.Should().OnlyContain(h => double.IsFinite(h.Losses["probe"]));
+
+            using var cancel = new CancellationTokenSource();
+            var first = WithProbe(folder);
+            first.Cancellation = cancel.Token;
+            first.Progress = new SynchronousProgress(p => { if (p.Step == 4) cancel.Cancel(); });
+            var interrupted = () => new JudgeTrainer(mlContext, first).Fit(data);
+            interrupted.Should().Throw<OperationCanceledException>();
+
+            var resumedTrainer = new JudgeTrainer(mlContext, WithProbe(folder));
+            using var resumed = resumedTrainer.Fit(data);
+            resumedTrainer.LossHistory.Select(h => h.Losses["probe"]).Should().Equal(uninterruptedTrainer.LossHistory.Skip(4).Select(h => h.Losses["probe"]));
+            resumed.Model.state_dict().Keys.Should().NotContain(k => k.Contains("probe"), "the probe is not part of the judge");
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void The_answer_loss_blends_whole_vocabulary_and_yes_no_cross_entropy()
+    {
+        var mlContext = new MLContext(seed: 0);
+        double FirstLoss(double fullWeight)
+        {
+            var o = Options(steps: 1);
+            o.FullVocabularyAnswerWeight = fullWeight;
+            var trainer = new JudgeTrainer(mlContext, o);
+            using var judge = trainer.Fit(JudgeTestRows.Create(mlContext, 12));
+            return trainer.LossHistory[0].Losses["ce"];
+        }
+        // Small initial weights give near-uniform logits: ln 2 over two answers, ln V over the whole vocabulary.
+        FirstLoss(0.0).Should().BeApproximately(Math.Log(2), 0.1);
+        FirstLoss(1.0).Should().BeApproximately(Math.Log(TestVlms.Tokenizer.Compact!.Count), 0.5);
+    }
+
+    [Fact]
+    public void Scene_probe_labels_are_the_background_and_each_cells_shape_colour_and_size()
+    {
+        var scene = NpEdit.Trainers.Synthetic.Scene.Create(NpEdit.Trainers.Synthetic.Palette.Navy, new[]
+        {
+            new NpEdit.Trainers.Synthetic.SceneObject(NpEdit.Trainers.Synthetic.ShapeKind.Star, NpEdit.Trainers.Synthetic.Palette.Blue,
+                NpEdit.Trainers.Synthetic.SizeKind.Large, Row: 1, Col: 2, JitterX: 0, JitterY: 0),
+        });
+        var (background, shape, color, size) = SceneProbe.Labels(new[] { scene });
+        background.Should().Equal(3L);
+        shape.Should().Equal(0, 0, 0, 0, 0, 4, 0, 0, 0);
+        color.Should().Equal(0, 0, 0, 0, 0, 3, 0, 0, 0);
+        size.Should().Equal(0, 0, 0, 0, 0, 2, 0, 0, 0);
+    }
+
     private sealed class SynchronousProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress value) => report(value);

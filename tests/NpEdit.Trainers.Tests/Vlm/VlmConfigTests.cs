@@ -58,7 +58,7 @@ public sealed class VlmConfigTests
         TestVlms.Config(poolStride: 1).TokensPerImage.Should().Be(16 + 1);
         TestVlms.Config(poolStride: 2).TokensPerImage.Should().Be(4 + 1);
         TestVlms.Config(poolStride: 2, newline: false).TokensPerImage.Should().Be(4);
-        VlmConfig.Tiny(100, 5).TokensPerImage.Should().Be(5);
+        VlmConfig.Tiny(100, 5).TokensPerImage.Should().Be(16 + 1 + 1, "4x4 pooled, the global maximum and the newline");
     }
 
     [Fact]

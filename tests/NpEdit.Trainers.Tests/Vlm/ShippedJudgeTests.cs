@@ -1,0 +1,38 @@
+using NpEdit.Trainers.Synthetic;
+using NpEdit.Trainers.Vlm;
+using NpEdit.Transforms.IO;
+using TorchSharp;
+
+namespace NpEdit.Trainers.Tests.Vlm;
+
+public sealed class ShippedJudgeTests
+{
+    [Fact]
+    public void The_shipped_judge_loads_strictly_with_its_hash_config_and_tokenizer()
+    {
+        string folder = ShippedFolder();
+        var manifest = JudgeStore.ReadManifest(folder);
+        manifest.WeightsSha256.Should().Be(Sha256.OfFile(Path.Combine(folder, manifest.WeightsFile)));
+        manifest.Training!.Command.Should().Contain("judge train");
+
+        using var judge = JudgeTransformer.Load(folder);
+        var tokenizer = ShapesJudge.CreateTokenizer();
+        judge.Tokenizer.Compact!.BaseIds.Should().Equal(tokenizer.Compact!.BaseIds, "the shipped vocabulary is the one the world's tokenizer builds");
+        judge.Model.Config.ToJson().Should().Be(ShapesJudge.CreateConfig(tokenizer).ToJson());
+        judge.Model.state_dict().Keys.Should().Contain("vision_tower.vision_model.embeddings.patch_embedding.weight")
+            .And.Contain("language_model.model.embed_tokens.weight").And.Contain("image_newline");
+    }
+
+    [Fact]
+    public void The_shipped_judge_tells_a_background_colour_from_another()
+    {
+        using var judge = JudgeTransformer.Load(ShippedFolder());
+        var rng = new Random(11);
+        var questions = Enumerable.Range(0, 24).Select(_ => QuestionGenerator.Sample(rng, WorldSplit.Eval, QuestionKinds.Background)).ToList();
+        var p = judge.ProbabilityYes(questions.Select(q => ((IReadOnlyList<NpEdit.Transforms.Imaging.RgbImage>)q.Images.Select(s => SceneRenderer.Render(s)).ToList(), q.Question)).ToList());
+        questions.Select((q, i) => (p[i] > 0.5f) == q.Answer).Count(ok => ok).Should().BeGreaterThanOrEqualTo(20);
+    }
+
+    private static string ShippedFolder([System.Runtime.CompilerServices.CallerFilePath] string here = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", "..", ShapesJudge.DefaultFolder));
+}

@@ -146,12 +146,13 @@ internal static class PriorCommand
         {
             using var prior = TextToImageTransformer.Load(parse.GetValue(model)!);
             var sampler = EvalSampler(parse.GetValue(steps)) with { GuidanceScale = parse.GetValue(guidance) };
-            var samples = new List<RgbImage>();
-            var result = Evaluate(prior, parse.GetValue(count), parse.GetValue(seed), sampler, batch => samples.AddRange(batch.Select(b => b.Image).Take(64 - samples.Count)));
+            var samples = new List<(RgbImage Image, string Caption)>();
+            var result = Evaluate(prior, parse.GetValue(count), parse.GetValue(seed), sampler, batch => samples.AddRange(batch.Take(64 - samples.Count)));
             if (parse.GetValue(sheet) is { } path)
             {
-                var contact = new ContactSheet(columns: 8, scale: 2);
-                foreach (var image in samples) contact.Add(image);
+                // Each sample under its caption: the only way to judge fidelity by eye.
+                var contact = new ContactSheet(columns: 8, scale: 3);
+                foreach (var (image, caption) in samples) contact.Add(image, caption.ToUpperInvariant());
                 ImageEncoding.SavePng(contact.Build(), path);
                 Console.WriteLine($"Contact sheet: {path}");
             }

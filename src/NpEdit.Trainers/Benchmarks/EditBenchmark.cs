@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json.Serialization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using NpEdit.Trainers.Synthetic;
@@ -13,9 +14,10 @@ public sealed record EditBenchmarkResult(
     double PipelineImagesPerSecond,
     double RawImagesPerSecond,
     double PipelineVsRawThroughput,
-    double Latency4StepMs,
-    double Latency50StepMs,
-    double LatencyRatio4Vs50,
+    // The JSON names; snake_case alone would glue the digits ("latency_ratio4_vs50").
+    [property: JsonPropertyName("latency_4_step_ms")] double Latency4StepMs,
+    [property: JsonPropertyName("latency_50_step_ms")] double Latency50StepMs,
+    [property: JsonPropertyName("latency_ratio_4_vs_50")] double LatencyRatio4Vs50,
     int Images,
     int BatchSize);
 

@@ -31,21 +31,23 @@ internal static class JudgeCommand
 
     private static Command Train()
     {
+        // The verb's defaults are the shipped judge's recipe (docs/judge.md), so `judge train` alone reproduces it;
+        // the library's Options keep generic defaults (GPT-2's init, full-vocabulary loss) for real-size models.
         var defaults = new JudgeTrainer.Options();
         var steps = new Option<int>("--steps") { Description = "Optimizer steps.", DefaultValueFactory = _ => defaults.Steps };
-        var batch = new Option<int>("--batch-size") { Description = "Questions per step.", DefaultValueFactory = _ => defaults.BatchSize };
+        var batch = new Option<int>("--batch-size") { Description = "Questions per step.", DefaultValueFactory = _ => 32 };
         var lr = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => defaults.LearningRate };
-        var captionBatch = new Option<int>("--caption-batch-size") { Description = "World captions per step for the auxiliary captioning loss (0 = off).", DefaultValueFactory = _ => defaults.CaptionBatchSize };
+        var captionBatch = new Option<int>("--caption-batch-size") { Description = "World captions per step for the auxiliary captioning loss (0 = off).", DefaultValueFactory = _ => 0 };
         var captionSteps = new Option<int>("--caption-steps") { Description = "Use captions for the first N steps only (-1 = all).", DefaultValueFactory = _ => defaults.CaptionSteps };
-        var curriculumSteps = new Option<int>("--curriculum-steps") { Description = "Train the first N steps on easy single-image kinds only (background, presence, color).", DefaultValueFactory = _ => 0 };
+        var curriculumSteps = new Option<int>("--curriculum-steps") { Description = "Train the first N steps on easy single-image kinds only (background, presence, color).", DefaultValueFactory = _ => 600 };
         var npEdit = new Option<double>("--np-edit-fraction") { Description = "Share of NP-Edit template questions among the judge rows.", DefaultValueFactory = _ => 0.5 };
         var imagePosition = new Option<ImagePosition>("--image-position") { Description = "Images before or after the question in the prompt (saved with the judge).", DefaultValueFactory = _ => ShapesJudge.DefaultImagePosition };
         var poolStride = new Option<int?>("--image-pool-stride") { Description = "Override the tiny config's image_pool_stride (image tokens per side = patches / stride)." };
         var globalMax = new Option<bool?>("--image-global-max-token") { Description = "Override the tiny config's image_global_max_token." };
-        var probeBatch = new Option<int>("--probe-batch-size") { Description = "World scenes per step for the auxiliary scene-probe loss on the image tokens (0 = off).", DefaultValueFactory = _ => 0 };
+        var probeBatch = new Option<int>("--probe-batch-size") { Description = "World scenes per step for the auxiliary scene-probe loss on the image tokens (0 = off).", DefaultValueFactory = _ => 32 };
         var probeSteps = new Option<int>("--probe-steps") { Description = "Use the scene probe for the first N steps only (-1 = all).", DefaultValueFactory = _ => -1 };
-        var fullVocab = new Option<double>("--full-vocab-weight") { Description = "Share of the answer loss that is cross-entropy over the whole vocabulary (the rest: over Yes/No only).", DefaultValueFactory = _ => defaults.FullVocabularyAnswerWeight };
-        var initStd = new Option<double>("--init-std") { Description = "Standard deviation of the new judge's initial weights.", DefaultValueFactory = _ => defaults.InitStd };
+        var fullVocab = new Option<double>("--full-vocab-weight") { Description = "Share of the answer loss that is cross-entropy over the whole vocabulary (the rest: over Yes/No only).", DefaultValueFactory = _ => 0.1 };
+        var initStd = new Option<double>("--init-std") { Description = "Standard deviation of the new judge's initial weights.", DefaultValueFactory = _ => 0.08 };
         var seed = CommonOptions.Seed();
         var output = new Option<string>("--out") { Description = "Folder to write the judge to.", DefaultValueFactory = _ => ShapesJudge.DefaultFolder };
         var checkpoints = new Option<string?>("--checkpoints") { Description = "Checkpoint folder; an interrupted run resumes from it." };

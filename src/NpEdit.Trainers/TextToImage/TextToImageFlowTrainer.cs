@@ -60,8 +60,7 @@ public sealed partial class TextToImageFlowTrainer : IEstimator<TextToImageTrans
         var device = TorchRuntime.ResolveDevice(o.Device, _context);
         o.Logger?.LogInformation("Text-to-image pretraining on {Runtime}", TorchRuntime.Describe(device));
 
-        torch.manual_seed(o.Seed);
-        var model = o.InitialModelFolder is not null ? FlowModelStore.Load(o.InitialModelFolder) : new FlowModel(o.ModelConfig!);
+        var model = o.InitialModelFolder is not null ? FlowModelStore.Load(o.InitialModelFolder) : SeededInit.Build(o.Seed, () => new FlowModel(o.ModelConfig!));
         model = model.to(device);
         model.train();
         int size = model.Config.ImageSize;

@@ -58,8 +58,7 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
         var device = TorchRuntime.ResolveDevice(o.Device, _context);
         o.Logger?.LogInformation("Judge pretraining on {Runtime}", TorchRuntime.Describe(device));
 
-        torch.manual_seed(o.Seed);
-        var (model, tokenizer, system) = CreateJudge(o);
+        var (model, tokenizer, system) = SeededInit.Build(o.Seed, () => CreateJudge(o));
         model.to(device);
         model.train();
         var scorer = new YesNoScorer(model, tokenizer, freeze: false, system);

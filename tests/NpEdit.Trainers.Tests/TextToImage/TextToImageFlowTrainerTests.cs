@@ -7,6 +7,7 @@ using TorchSharp;
 
 namespace NpEdit.Trainers.Tests.TextToImage;
 
+[Collection(DeterminismCollection.Name)]
 public sealed class TextToImageFlowTrainerTests : IDisposable
 {
     private static readonly int[] Vocabulary = TextTokenizer.BuildVocabulary(new[] { "a red image", "a blue image", "a green image" });

@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 
 namespace NpEdit.Trainers.Tests.Vlm;
 
+[Collection(DeterminismCollection.Name)]
 public sealed class JudgeTrainerTests
 {
     private static JudgeTrainer.Options Options(int steps, string? checkpoints = null) => new()

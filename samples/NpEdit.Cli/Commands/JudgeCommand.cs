@@ -129,33 +129,25 @@ internal static class JudgeCommand
                 metrics["gradcheck_end_p_correct"] = g.MeanProbability[^1];
                 metrics["gradcheck_oracle_edit_success"] = g.OracleEditSuccess;
             }
-            var record = new TrainingRecord
+            var record = ThisRun.Record(options.Seed, options.Steps, trainSeconds, new Dictionary<string, string>
             {
-                Command = Logging.CommandLine(),
-                Seed = options.Seed,
-                Steps = options.Steps,
-                WallTimeSeconds = trainSeconds,
-                Machine = $"{Environment.ProcessorCount} cores, {TorchRuntime.Describe()}",
-                Settings = new Dictionary<string, string>
-                {
-                    ["batch_size"] = options.BatchSize.ToString(),
-                    ["learning_rate"] = options.LearningRate.ToString("R"),
-                    ["np_edit_fraction"] = parse.GetValue(npEdit).ToString("R"),
-                    ["caption_batch_size"] = options.CaptionBatchSize.ToString(),
-                    ["curriculum_steps"] = options.CurriculumSteps.ToString(),
-                    ["curriculum_kinds"] = string.Join(",", options.CurriculumKinds ?? Array.Empty<string>()),
-                    ["caption_steps"] = options.CaptionSteps.ToString(),
-                    ["init_std"] = options.InitStd.ToString("R"),
-                    ["full_vocabulary_answer_weight"] = options.FullVocabularyAnswerWeight.ToString("R"),
-                    ["probe_batch_size"] = options.ProbeBatchSize.ToString(),
-                    ["probe_steps"] = options.ProbeSteps.ToString(),
-                    ["probe_rows"] = "WorldDataViews.SceneRows(seed + 1, split: train)",
-                    ["image_position"] = tokenizer.ImagePosition.ToString(),
-                    ["caption_rows"] = "WorldDataViews.TextToImageRows(split: train)",
-                    ["training_rows"] = "WorldDataViews.JudgeRows(split: train)",
-                    ["augmentation"] = options.Augmentation.ToString(),
-                },
-            };
+                ["batch_size"] = options.BatchSize.ToString(),
+                ["learning_rate"] = options.LearningRate.ToString("R"),
+                ["np_edit_fraction"] = parse.GetValue(npEdit).ToString("R"),
+                ["caption_batch_size"] = options.CaptionBatchSize.ToString(),
+                ["curriculum_steps"] = options.CurriculumSteps.ToString(),
+                ["curriculum_kinds"] = string.Join(",", options.CurriculumKinds ?? Array.Empty<string>()),
+                ["caption_steps"] = options.CaptionSteps.ToString(),
+                ["init_std"] = options.InitStd.ToString("R"),
+                ["full_vocabulary_answer_weight"] = options.FullVocabularyAnswerWeight.ToString("R"),
+                ["probe_batch_size"] = options.ProbeBatchSize.ToString(),
+                ["probe_steps"] = options.ProbeSteps.ToString(),
+                ["probe_rows"] = "WorldDataViews.SceneRows(seed + 1, split: train)",
+                ["image_position"] = tokenizer.ImagePosition.ToString(),
+                ["caption_rows"] = "WorldDataViews.TextToImageRows(split: train)",
+                ["training_rows"] = "WorldDataViews.JudgeRows(split: train)",
+                ["augmentation"] = options.Augmentation.ToString(),
+            });
             string folder = parse.GetValue(output)!;
             var manifest = judge.Save(folder, record, metrics);
             Console.WriteLine($"Judge written to {folder} (weights sha256 {manifest.WeightsSha256}), {trainSeconds / 60:F1} min.");

@@ -80,25 +80,17 @@ internal static class PriorCommand
                 metrics["eval_count"] = result.Count;
                 foreach (var (k, v) in result.ByAttribute) metrics[$"accuracy_{k}"] = v;
             }
-            var record = new TrainingRecord
+            var record = ThisRun.Record(options.Seed, options.Steps, trainSeconds, new Dictionary<string, string>
             {
-                Command = Logging.CommandLine(),
-                Seed = options.Seed,
-                Steps = options.Steps,
-                WallTimeSeconds = trainSeconds,
-                Machine = $"{Environment.ProcessorCount} cores, {TorchRuntime.Describe()}",
-                Settings = new Dictionary<string, string>
-                {
-                    ["batch_size"] = options.BatchSize.ToString(),
-                    ["learning_rate"] = options.LearningRate.ToString("G"),
-                    ["ema_decay"] = options.EmaDecay.ToString("G"),
-                    ["text_dropout"] = options.TextDropout.ToString("G"),
-                    ["time_distribution"] = options.TimeDistribution.ToString(),
-                    ["time_shift"] = options.TimeShift.ToString("G"),
-                    ["world_rows"] = parse.GetValue(rows).ToString(),
-                    ["note"] = "wall_time_seconds counts this process only; a resumed run adds to it",
-                },
-            };
+                ["batch_size"] = options.BatchSize.ToString(),
+                ["learning_rate"] = options.LearningRate.ToString("G"),
+                ["ema_decay"] = options.EmaDecay.ToString("G"),
+                ["text_dropout"] = options.TextDropout.ToString("G"),
+                ["time_distribution"] = options.TimeDistribution.ToString(),
+                ["time_shift"] = options.TimeShift.ToString("G"),
+                ["world_rows"] = parse.GetValue(rows).ToString(),
+                ["note"] = "wall_time_seconds counts this process only; a resumed run adds to it",
+            });
             FlowModelStore.Save(prior.Model, parse.GetValue(output)!, record, metrics);
             Console.WriteLine($"Prior written to {parse.GetValue(output)} after {trainSeconds / 60:F1} min of training.");
             var summary = new Dictionary<string, double>(metrics) { ["train_seconds"] = trainSeconds, ["total_seconds"] = clock.Elapsed.TotalSeconds };

@@ -49,4 +49,17 @@ public sealed class MetricTests
         new Estimate(0.5, 0.4, 0.6).Overlaps(new Estimate(0.7, 0.61, 0.8)).Should().BeFalse();
         new Estimate(0.5, 0.4, 0.6).Overlaps(new Estimate(0.7, 0.55, 0.8)).Should().BeTrue();
     }
+
+    [Fact]
+    public void Statistic_interval_contains_the_estimate_of_a_statistic_that_resampling_biases()
+    {
+        // Distinct rows in a resample with replacement average about 63 % of the rows: every resampled value lies far
+        // below the full-sample value, as resampled Fréchet distances lie above theirs. A percentile interval would
+        // exclude the estimate; the basic interval must not.
+        var estimate = Bootstrap.Statistic(200, index => index.Distinct().Count());
+        estimate.Value.Should().Be(200);
+        estimate.Low.Should().BeLessThan(estimate.Value);
+        estimate.High.Should().BeGreaterThan(estimate.Value);
+        Bootstrap.Statistic(200, index => index.Distinct().Count()).Should().Be(estimate, "the bootstrap is seeded");
+    }
 }

@@ -43,10 +43,12 @@ internal static class JudgeCommand
         var npEdit = new Option<double>("--np-edit-fraction") { Description = "Share of NP-Edit template questions among the judge rows.", DefaultValueFactory = _ => 0.5 };
         var imagePosition = new Option<ImagePosition>("--image-position") { Description = "Images before or after the question in the prompt (saved with the judge).", DefaultValueFactory = _ => ShapesJudge.DefaultImagePosition };
         var poolStride = new Option<int?>("--image-pool-stride") { Description = "Override the tiny config's image_pool_stride (image tokens per side = patches / stride)." };
+        var towerSize = new Option<int?>("--tower-image-size") { Description = "Override the tiny config's vision image_size (images are resized to it inside the graph; 36 with pool stride 3 gives one token per world cell)." };
         var globalMax = new Option<bool?>("--image-global-max-token") { Description = "Override the tiny config's image_global_max_token." };
         var probeBatch = new Option<int>("--probe-batch-size") { Description = "World scenes per step for the auxiliary scene-probe loss on the image tokens (0 = off).", DefaultValueFactory = _ => 32 };
         var probeSteps = new Option<int>("--probe-steps") { Description = "Use the scene probe for the first N steps only (-1 = all).", DefaultValueFactory = _ => -1 };
         var fullVocab = new Option<double>("--full-vocab-weight") { Description = "Share of the answer loss that is cross-entropy over the whole vocabulary (the rest: over Yes/No only).", DefaultValueFactory = _ => 0.1 };
+        var grounding = new Option<double>("--grounding-weight") { Description = "Weight of the grounding loss on the probe images: each cell's image token must pick its object's shape, colour and size words (0 = off; needs 3x3 image tokens).", DefaultValueFactory = _ => 0.0 };
         var initStd = new Option<double>("--init-std") { Description = "Standard deviation of the new judge's initial weights.", DefaultValueFactory = _ => 0.08 };
         var seed = CommonOptions.Seed();
         var output = new Option<string>("--out") { Description = "Folder to write the judge to.", DefaultValueFactory = _ => ShapesJudge.DefaultFolder };
@@ -56,7 +58,7 @@ internal static class JudgeCommand
         var threads = CommonOptions.Threads();
         var command = new Command("train", "Pretrain the tiny judge on the world's judge rows and write it with its manifest.")
         {
-            steps, batch, lr, captionBatch, captionSteps, curriculumSteps, npEdit, imagePosition, poolStride, globalMax, probeBatch, probeSteps, fullVocab, initStd, seed, output, checkpoints, evalCount, device, threads,
+            steps, batch, lr, captionBatch, captionSteps, curriculumSteps, npEdit, imagePosition, poolStride, towerSize, globalMax, probeBatch, probeSteps, grounding, fullVocab, initStd, seed, output, checkpoints, evalCount, device, threads,
         };
         command.SetAction(parse =>
         {
@@ -69,6 +71,7 @@ internal static class JudgeCommand
             {
                 ImagePoolStride = parse.GetValue(poolStride) ?? config.ImagePoolStride,
                 ImageGlobalMaxToken = parse.GetValue(globalMax) ?? config.ImageGlobalMaxToken,
+                VisionConfig = config.VisionConfig with { ImageSize = parse.GetValue(towerSize) ?? config.VisionConfig.ImageSize },
             };
             var options = new JudgeTrainer.Options
             {
@@ -100,6 +103,7 @@ internal static class JudgeCommand
             options.InitStd = parse.GetValue(initStd);
             options.ProbeBatchSize = parse.GetValue(probeBatch);
             options.ProbeSteps = parse.GetValue(probeSteps);
+            options.GroundingWeight = parse.GetValue(grounding);
             if (options.ProbeBatchSize > 0)
             {
                 long probeRows = (long)(options.ProbeSteps < 0 ? options.Steps : Math.Min(options.Steps, options.ProbeSteps)) * options.ProbeBatchSize;
@@ -142,6 +146,7 @@ internal static class JudgeCommand
                 ["full_vocabulary_answer_weight"] = options.FullVocabularyAnswerWeight.ToString("R"),
                 ["probe_batch_size"] = options.ProbeBatchSize.ToString(),
                 ["probe_steps"] = options.ProbeSteps.ToString(),
+                ["grounding_weight"] = options.GroundingWeight.ToString("G"),
                 ["probe_rows"] = "WorldDataViews.SceneRows(seed + 1, split: train)",
                 ["image_position"] = tokenizer.ImagePosition.ToString(),
                 ["caption_rows"] = "WorldDataViews.TextToImageRows(split: train)",

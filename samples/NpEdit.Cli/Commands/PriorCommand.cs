@@ -38,12 +38,18 @@ internal static class PriorCommand
         var output = new Option<string>("--out") { Description = "Model folder to write.", DefaultValueFactory = _ => DefaultFolder };
         var checkpoints = new Option<string>("--checkpoints") { Description = "Checkpoint folder (resumes when it holds one).", DefaultValueFactory = _ => "runs/prior/checkpoints" };
         var evalCount = new Option<int>("--eval-count") { Description = "Held-out captions to evaluate after training (0 = skip).", DefaultValueFactory = _ => 1000 };
+        var timeShift = new Option<double>("--time-shift") { Description = "Shift of the training-time distribution (larger = more training at high noise).", DefaultValueFactory = _ => 3.0 };
+        var warmup = new Option<int>("--warmup") { Description = "Linear learning-rate warm-up steps.", DefaultValueFactory = _ => 200 };
+        var hidden = new Option<int?>("--hidden") { Description = "Transformer width (default: the shipped prior's)." };
+        var depth = new Option<int?>("--depth") { Description = "Transformer blocks (default: the shipped prior's)." };
+        var patch = new Option<int?>("--patch-size") { Description = "Pixels per patch side (default: the shipped prior's)." };
+        var sampleShift = SampleShift();
         var seed = CommonOptions.Seed();
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
         var command = new Command("train", "Pretrain the shapes prior on the default world (reproduces models/shapes-prior).")
         {
-            steps, batch, lr, rows, output, checkpoints, evalCount, seed, device, threads,
+            steps, batch, lr, rows, output, checkpoints, evalCount, timeShift, warmup, hidden, depth, patch, sampleShift, seed, device, threads,
         };
         command.SetAction(parse =>
         {
@@ -52,7 +58,9 @@ internal static class PriorCommand
             var data = WorldDataViews.TextToImageRows(context, parse.GetValue(rows), parse.GetValue(seed));
             var options = new TextToImageFlowTrainer.Options
             {
-                ModelConfig = ShapesDefaults.PriorConfig(),
+                ModelConfig = Architecture(parse.GetValue(hidden), parse.GetValue(depth), parse.GetValue(patch)),
+                TimeShift = parse.GetValue(timeShift),
+                WarmupSteps = parse.GetValue(warmup),
                 Steps = parse.GetValue(steps),
                 BatchSize = parse.GetValue(batch),
                 LearningRate = parse.GetValue(lr),
@@ -74,7 +82,7 @@ internal static class PriorCommand
             var metrics = new Dictionary<string, double>();
             if (parse.GetValue(evalCount) > 0)
             {
-                var result = Evaluate(prior, parse.GetValue(evalCount), seed: 1, EvalSampler(16));
+                var result = Evaluate(prior, parse.GetValue(evalCount), seed: 1, EvalSampler(16, parse.GetValue(sampleShift)));
                 metrics["attribute_accuracy"] = result.AttributeAccuracy;
                 metrics["exact_match"] = result.ExactMatch;
                 metrics["eval_count"] = result.Count;
@@ -88,6 +96,8 @@ internal static class PriorCommand
                 ["text_dropout"] = options.TextDropout.ToString("G"),
                 ["time_distribution"] = options.TimeDistribution.ToString(),
                 ["time_shift"] = options.TimeShift.ToString("G"),
+                ["warmup_steps"] = options.WarmupSteps.ToString(),
+                ["eval_sample_shift"] = parse.GetValue(sampleShift).ToString("G"),
                 ["world_rows"] = parse.GetValue(rows).ToString(),
                 ["note"] = "wall_time_seconds counts this process only; a resumed run adds to it",
             });
@@ -110,12 +120,13 @@ internal static class PriorCommand
         var output = new Option<string>("--out") { Description = "PNG to write (a grid when --count > 1).", Required = true };
         var seed = CommonOptions.Seed();
         var scale = new Option<int>("--scale") { Description = "Upscale factor of the written PNG (nearest neighbour).", DefaultValueFactory = _ => 4 };
-        var command = new Command("sample", "Draw images for a caption.") { caption, steps, guidance, count, model, output, seed, scale };
+        var shift = SampleShift();
+        var command = new Command("sample", "Draw images for a caption.") { caption, steps, guidance, count, model, output, seed, scale, shift };
         command.SetAction(parse =>
         {
             using var prior = TextToImageTransformer.Load(parse.GetValue(model)!);
             var captions = Enumerable.Repeat(parse.GetValue(caption)!, parse.GetValue(count)).ToList();
-            var images = prior.Generate(captions, parse.GetValue(seed), EvalSampler(parse.GetValue(steps)) with { GuidanceScale = parse.GetValue(guidance) });
+            var images = prior.Generate(captions, parse.GetValue(seed), EvalSampler(parse.GetValue(steps), parse.GetValue(shift)) with { GuidanceScale = parse.GetValue(guidance) });
             var sheet = new ContactSheet(columns: Math.Min(8, images.Count), scale: parse.GetValue(scale));
             foreach (var image in images) sheet.Add(image);
             ImageEncoding.SavePng(sheet.Build(), parse.GetValue(output)!);
@@ -133,11 +144,12 @@ internal static class PriorCommand
         var model = new Option<string>("--model") { Description = "Prior folder.", DefaultValueFactory = _ => DefaultFolder };
         var sheet = new Option<string?>("--sheet") { Description = "Write a contact sheet of the first 64 samples here." };
         var seed = CommonOptions.Seed(1);
-        var command = new Command("eval", "Oracle-measured fidelity to held-out captions.") { count, steps, guidance, model, sheet, seed };
+        var shift = SampleShift();
+        var command = new Command("eval", "Oracle-measured fidelity to held-out captions.") { count, steps, guidance, model, sheet, seed, shift };
         command.SetAction(parse =>
         {
             using var prior = TextToImageTransformer.Load(parse.GetValue(model)!);
-            var sampler = EvalSampler(parse.GetValue(steps)) with { GuidanceScale = parse.GetValue(guidance) };
+            var sampler = EvalSampler(parse.GetValue(steps), parse.GetValue(shift)) with { GuidanceScale = parse.GetValue(guidance) };
             var samples = new List<(RgbImage Image, string Caption)>();
             var result = Evaluate(prior, parse.GetValue(count), parse.GetValue(seed), sampler, batch => samples.AddRange(batch.Take(64 - samples.Count)));
             if (parse.GetValue(sheet) is { } path)
@@ -164,7 +176,25 @@ internal static class PriorCommand
         return command;
     }
 
-    private static SamplerOptions EvalSampler(int steps) => new() { Steps = steps, Shift = 3.0, GuidanceScale = 3.0, Mode = SamplerMode.Euler };
+    private static SamplerOptions EvalSampler(int steps, double shift) => new() { Steps = steps, Shift = shift, GuidanceScale = 3.0, Mode = SamplerMode.Euler };
+
+    private static Option<double> SampleShift() => new("--shift")
+    {
+        Description = "Time shift of the sampling schedule.",
+        DefaultValueFactory = _ => 3.0,
+    };
+
+    /// <summary>The shipped prior's architecture, with any size the command line overrides.</summary>
+    private static FlowModelConfig Architecture(int? hidden, int? depth, int? patch)
+    {
+        var config = ShapesDefaults.PriorConfig();
+        var t = config.Transformer;
+        t = t with { Hidden = hidden ?? t.Hidden, Depth = depth ?? t.Depth, PatchSize = patch ?? t.PatchSize, TextHidden = hidden ?? t.TextHidden };
+        // Rotary axes must fill the head dimension: 8 for the frame, the rest split between rows and columns.
+        int head = t.Hidden / t.Heads, spatial = (head - 8) / 4 * 2;
+        t = t with { RopeAxes = new[] { head - 2 * spatial, spatial, spatial } };
+        return config with { Transformer = t, Text = config.Text with { Hidden = hidden ?? config.Text.Hidden } };
+    }
 
     private static PriorEvaluationResult Evaluate(TextToImageTransformer prior, int count, int seed, SamplerOptions sampler,
         Action<IReadOnlyList<(RgbImage Image, string Caption)>>? onBatch = null) =>

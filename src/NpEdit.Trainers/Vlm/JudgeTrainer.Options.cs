@@ -82,6 +82,8 @@ public sealed partial class JudgeTrainer
         /// <summary>The probe is used for steps before this one; -1 = all steps.</summary>
         public int ProbeSteps = -1;
         public double ProbeWeight = 1.0;
+        /// <summary>Weight of <see cref="GroundingLoss"/> on the probe images (0 = off; needs one image token per world cell).</summary>
+        public double GroundingWeight = 0.0;
 
         public long Seed = 0;
         public DeviceOption Device = DeviceOption.Auto;

@@ -35,6 +35,8 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
 
     /// <summary>Wall time of the last <see cref="Fit"/> (this process only).</summary>
     public TimeSpan LastFitDuration { get; private set; }
+    /// <summary>The last step's <see cref="GroundingLoss"/> (included in the reported probe loss); NaN when off.</summary>
+    public double LastGroundingLoss { get; private set; } = double.NaN;
 
     /// <summary>Per-step losses of the last <see cref="Fit"/>.</summary>
     public IReadOnlyList<(long Step, IReadOnlyDictionary<string, double> Losses)> LossHistory { get; private set; } = Array.Empty<(long, IReadOnlyDictionary<string, double>)>();
@@ -117,6 +119,7 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
             var losses = new Dictionary<string, double> { ["ce"] = loss, ["acc"] = accuracy, ["lr"] = optimizer.LearningRate };
             if (captionBatch is not null) losses["caption"] = captionLoss;
             if (probeBatch is not null) losses["probe"] = probeLoss;
+            if (probeBatch is not null && o.GroundingWeight > 0) losses["ground"] = LastGroundingLoss;
             tracker.Report(step + 1, losses, skipped);
             bool last = step + 1 == o.Steps;
             if (checkpoints is not null && ((step + 1) % o.CheckpointInterval == 0 || last))
@@ -186,7 +189,14 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
             using var probeGenerator = StepRandom.Torch(o.Seed, step, stream: 6);
             probeImages = o.Augmentation.Apply(probeImages, StepRandom.Managed(o.Seed, step, stream: 5), probeGenerator);
             var features = scorer.Model.ImageFeatures(VlmImageProcessor.Preprocess(probeImages, scorer.Config));
-            var probeLoss = probe.Loss(features, probeBatch.Select(p => p.Scene).ToList());
+            var scenes = probeBatch.Select(p => p.Scene).ToList();
+            var probeLoss = probe.Loss(features, scenes);
+            if (o.GroundingWeight > 0)
+            {
+                var grounding = GroundingLoss.Compute(scorer.Model, scorer.Tokenizer, features, scenes);
+                LastGroundingLoss = grounding.item<float>();
+                probeLoss = probeLoss.add(grounding.mul(o.GroundingWeight));
+            }
             probeValue = probeLoss.item<float>();
             total = total.add(probeLoss.mul(o.ProbeWeight));
         }

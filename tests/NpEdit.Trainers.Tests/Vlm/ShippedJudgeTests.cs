@@ -33,6 +33,19 @@ public sealed class ShippedJudgeTests
         questions.Select((q, i) => (p[i] > 0.5f) == q.Answer).Count(ok => ok).Should().BeGreaterThanOrEqualTo(20);
     }
 
+    [Fact]
+    public void Shuffling_the_images_costs_a_judge_the_questions_it_answers_from_the_image()
+    {
+        // The shipped judge reads backgrounds from the image and little else: asked of another row's image, its
+        // background answers fall to chance, so the shuffled accuracy must sit below the real one.
+        using var judge = JudgeTransformer.Load(ShippedFolder());
+        var metrics = JudgeEvaluation.Evaluate(judge, count: 80, seed: 3);
+        metrics.ShuffledImageAccuracy.Should().BeInRange(0, 1);
+        metrics.ShuffledImageAccuracy.Should().BeLessThan(metrics.SingleImageAccuracy);
+        metrics.ByKind.Keys.Should().Contain(QuestionKinds.Background);
+        metrics.ByKind[QuestionKinds.Background].Should().BeGreaterThan(0.9);
+    }
+
     private static string ShippedFolder([System.Runtime.CompilerServices.CallerFilePath] string here = "") =>
         Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", "..", ShapesJudge.DefaultFolder));
 }

@@ -1,8 +1,10 @@
 namespace NpEdit.Trainers;
 
 /// <summary>
-/// Where the models this project trains and ships (the default world's prior and judge) are found: copied beside
-/// the application under <c>models/</c> by the build, or in the repository's <c>models/</c> folder.
+/// Where the models this project trains and ships (the default world's prior and judge) are found: first the
+/// <c>models/</c> folder of the repository checkout the process runs in (the current directory or a parent holding
+/// <c>NpEdit.MLNet.sln</c>), then the copy the build put beside the application. The checkout comes first because a
+/// build's copy goes stale when a shipped model is replaced and the program is not rebuilt.
 /// </summary>
 public static class ShippedModels
 {
@@ -23,6 +25,10 @@ public static class ShippedModels
 
     private static IEnumerable<string> Roots()
     {
+        for (var checkout = new DirectoryInfo(Directory.GetCurrentDirectory()); checkout is not null; checkout = checkout.Parent)
+        {
+            if (File.Exists(Path.Combine(checkout.FullName, "NpEdit.MLNet.sln"))) yield return checkout.FullName;
+        }
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null)
         {

@@ -57,4 +57,16 @@ public sealed class ShippedPriorTests
         int right = images.Zip(rows, (image, row) => SceneParser.Parse(image).Background == row.Scene.Background).Count(ok => ok);
         right.Should().BeGreaterThanOrEqualTo(14, "the background is the first thing a prior learns; a broken load paints noise");
     }
+
+    [Fact]
+    public void Inside_a_checkout_the_repository_models_win_over_the_builds_copy()
+    {
+        // The test runs from its bin folder, inside the checkout; the build's copy under bin must not shadow models/.
+        string repository = RepositoryRoot();
+        File.Exists(Path.Combine(repository, "NpEdit.MLNet.sln")).Should().BeTrue();
+        Path.GetFullPath(ShippedModels.PriorFolder).Should().Be(Path.Combine(repository, "models", "shapes-prior"));
+    }
+
+    private static string RepositoryRoot([System.Runtime.CompilerServices.CallerFilePath] string here = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", ".."));
 }

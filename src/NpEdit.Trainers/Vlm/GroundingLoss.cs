@@ -27,15 +27,15 @@ public static class GroundingLoss
         int cells = grid * grid;
         var tokens = imageFeatures.narrow(1, 0, cells).reshape(-1, imageFeatures.shape[2]);
         var (_, shape, color, size) = SceneProbe.Labels(scenes);
-        var occupied = torch.tensor(shape.Select((s, i) => (s, i)).Where(p => p.s > 0).Select(p => (long)p.i).ToArray(), device: device);
-        var cellTokens = tokens.index_select(0, occupied);
+        long[] occupied = Enumerable.Range(0, shape.Length).Where(i => shape[i] > 0).Select(i => (long)i).ToArray();
+        var cellTokens = tokens.index_select(0, torch.tensor(occupied, device: device));
         var embeddings = model.LanguageModel.Model.EmbedTokens.weight!;
         Tensor Part(IEnumerable<string> words, long[] labels)
         {
             var table = torch.stack(words.Select(w => WordEmbedding(embeddings, tokenizer, w)).ToArray());
             var logits = cellTokens.matmul(table.t().to(cellTokens.dtype)).to(ScalarType.Float32);
             // Labels count 0 as empty; occupied cells hold 1..K.
-            var target = torch.tensor(occupied.data<long>().Select(i => labels[i] - 1).ToArray(), device: device);
+            var target = torch.tensor(occupied.Select(i => labels[i] - 1).ToArray(), device: device);
             return nn.functional.cross_entropy(logits, target);
         }
         var loss = Part(Enum.GetValues<ShapeKind>().Select(s => s.ToString().ToLowerInvariant()), shape)

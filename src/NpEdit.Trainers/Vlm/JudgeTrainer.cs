@@ -35,8 +35,8 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
 
     /// <summary>Wall time of the last <see cref="Fit"/> (this process only).</summary>
     public TimeSpan LastFitDuration { get; private set; }
-    /// <summary>The last step's <see cref="GroundingLoss"/> (included in the reported probe loss); NaN when off.</summary>
-    public double LastGroundingLoss { get; private set; } = double.NaN;
+    // The last step's GroundingLoss, reported on its own as well as inside the probe loss.
+    private double _lastGroundingLoss = double.NaN;
 
     /// <summary>Per-step losses of the last <see cref="Fit"/>.</summary>
     public IReadOnlyList<(long Step, IReadOnlyDictionary<string, double> Losses)> LossHistory { get; private set; } = Array.Empty<(long, IReadOnlyDictionary<string, double>)>();
@@ -119,7 +119,7 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
             var losses = new Dictionary<string, double> { ["ce"] = loss, ["acc"] = accuracy, ["lr"] = optimizer.LearningRate };
             if (captionBatch is not null) losses["caption"] = captionLoss;
             if (probeBatch is not null) losses["probe"] = probeLoss;
-            if (probeBatch is not null && o.GroundingWeight > 0) losses["ground"] = LastGroundingLoss;
+            if (probeBatch is not null && o.GroundingWeight > 0) losses["ground"] = _lastGroundingLoss;
             tracker.Report(step + 1, losses, skipped);
             bool last = step + 1 == o.Steps;
             if (checkpoints is not null && ((step + 1) % o.CheckpointInterval == 0 || last))
@@ -194,7 +194,7 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
             if (o.GroundingWeight > 0)
             {
                 var grounding = GroundingLoss.Compute(scorer.Model, scorer.Tokenizer, features, scenes);
-                LastGroundingLoss = grounding.item<float>();
+                _lastGroundingLoss = grounding.item<float>();
                 probeLoss = probeLoss.add(grounding.mul(o.GroundingWeight));
             }
             probeValue = probeLoss.item<float>();

@@ -22,7 +22,7 @@ internal static class PaperCommand
         var docs = new Option<string>("--docs") { Description = "Where results.md and results.json go.", DefaultValueFactory = _ => "docs" };
         var count = CommonOptions.Count(1000);
         var only = new Option<string[]>("--row") { Description = "Run only these rows (repeatable); the report still includes every cached row.", AllowMultipleArgumentsPerToken = true };
-        var steps = new Option<int>("--steps") { Description = "NP-Edit steps per row (0 = the trainer's default).", DefaultValueFactory = _ => 0 };
+        var steps = new Option<int>("--steps") { Description = "NP-Edit steps per row, copy warm-up included in the default proportion (0 = the trainer's default).", DefaultValueFactory = _ => 0 };
         var weakJudge = new Option<string>("--weak-judge") { Description = "Folder of the smaller judge for the judge-scaling row.", DefaultValueFactory = _ => "models/shapes-judge-small" };
         var threads = CommonOptions.Threads();
         var command = new Command("paper", "Reproduce the paper's tables on the default world and write docs/results.md.") { folder, docs, count, only, steps, weakJudge, threads };
@@ -42,7 +42,12 @@ internal static class PaperCommand
                 BaseOptions = () =>
                 {
                     var o = new NpEditTrainer.Options();
-                    if (npEditSteps > 0) o.Steps = npEditSteps;
+                    if (npEditSteps > 0)
+                    {
+                        // Keep the default share of copy warm-up, so a short run still learns to copy before editing.
+                        o.WarmupCopySteps = (int)Math.Round((double)npEditSteps * o.WarmupCopySteps / o.Steps);
+                        o.Steps = npEditSteps;
+                    }
                     return o;
                 },
                 ProgressFor = (name, total) => new LineProgress(name, total),

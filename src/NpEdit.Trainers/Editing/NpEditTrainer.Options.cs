@@ -54,10 +54,14 @@ public sealed partial class NpEditTrainer
         public int FakeScoreUpdates = 2;
 
         // Optimisation.
-        public int Steps = 1500;
+        public int Steps = 2300;
         public int BatchSize = 8;
-        /// <summary>Copy warm-up steps (the generator learns to reproduce the reference) before the main stage.</summary>
-        public int WarmupCopySteps = 200;
+        /// <summary>
+        /// Copy warm-up steps (the generator learns to reproduce the reference) before the main stage. The prior never
+        /// saw a reference, so attending to it must be learned first: on the shapes world 200 steps left the copy loss
+        /// at 0.03 and the 4-step output kept 15 % of do-nothing rows intact; 1000 steps brought it to 0.01 and 100 %.
+        /// </summary>
+        public int WarmupCopySteps = 1000;
         public double LearningRate = 1e-4;
         public double FakeLearningRate = 1e-4;
         public double WarmupLearningRate = 3e-4;

@@ -44,6 +44,8 @@ internal static class JudgeCommand
         var imagePosition = new Option<ImagePosition>("--image-position") { Description = "Images before or after the question in the prompt (saved with the judge).", DefaultValueFactory = _ => ShapesJudge.DefaultImagePosition };
         var poolStride = new Option<int?>("--image-pool-stride") { Description = "Override the tiny config's image_pool_stride (image tokens per side = patches / stride)." };
         var towerSize = new Option<int?>("--tower-image-size") { Description = "Override the tiny config's vision image_size (images are resized to it inside the graph; 36 with pool stride 3 gives one token per world cell)." };
+        var textLayers = new Option<int?>("--text-layers") { Description = "Override the tiny config's decoder depth (num_hidden_layers)." };
+        var textHidden = new Option<int?>("--text-hidden-size") { Description = "Override the tiny config's decoder width (hidden_size; the MLP stays 3x wide, the heads keep their count)." };
         var globalMax = new Option<bool?>("--image-global-max-token") { Description = "Override the tiny config's image_global_max_token." };
         var probeBatch = new Option<int>("--probe-batch-size") { Description = "World scenes per step for the auxiliary scene-probe loss on the image tokens (0 = off).", DefaultValueFactory = _ => 32 };
         var probeSteps = new Option<int>("--probe-steps") { Description = "Use the scene probe for the first N steps only (-1 = all).", DefaultValueFactory = _ => -1 };
@@ -58,7 +60,7 @@ internal static class JudgeCommand
         var threads = CommonOptions.Threads();
         var command = new Command("train", "Pretrain the tiny judge on the world's judge rows and write it with its manifest.")
         {
-            steps, batch, lr, captionBatch, captionSteps, curriculumSteps, npEdit, imagePosition, poolStride, towerSize, globalMax, probeBatch, probeSteps, grounding, fullVocab, initStd, seed, output, checkpoints, evalCount, device, threads,
+            steps, batch, lr, captionBatch, captionSteps, curriculumSteps, npEdit, imagePosition, poolStride, towerSize, textLayers, textHidden, globalMax, probeBatch, probeSteps, grounding, fullVocab, initStd, seed, output, checkpoints, evalCount, device, threads,
         };
         command.SetAction(parse =>
         {
@@ -72,6 +74,12 @@ internal static class JudgeCommand
                 ImagePoolStride = parse.GetValue(poolStride) ?? config.ImagePoolStride,
                 ImageGlobalMaxToken = parse.GetValue(globalMax) ?? config.ImageGlobalMaxToken,
                 VisionConfig = config.VisionConfig with { ImageSize = parse.GetValue(towerSize) ?? config.VisionConfig.ImageSize },
+                TextConfig = config.TextConfig with
+                {
+                    NumHiddenLayers = parse.GetValue(textLayers) ?? config.TextConfig.NumHiddenLayers,
+                    HiddenSize = parse.GetValue(textHidden) ?? config.TextConfig.HiddenSize,
+                    IntermediateSize = 3 * (parse.GetValue(textHidden) ?? config.TextConfig.HiddenSize),
+                },
             };
             var options = new JudgeTrainer.Options
             {

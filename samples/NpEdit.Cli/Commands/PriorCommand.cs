@@ -31,7 +31,7 @@ internal static class PriorCommand
 
     private static Command Train()
     {
-        var steps = new Option<int>("--steps") { Description = "Training steps (the shipped prior used 3900).", DefaultValueFactory = _ => 3900 };
+        var steps = new Option<int>("--steps") { Description = "Training steps (the shipped prior used 6000).", DefaultValueFactory = _ => 6000 };
         var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => 64 };
         var lr = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => 1e-3 };
         var rows = new Option<long>("--rows") { Description = "Distinct world rows to cycle through.", DefaultValueFactory = _ => 1_000_000 };

@@ -69,6 +69,7 @@ internal static class JudgeCommand
             var clock = Stopwatch.StartNew();
             var tokenizer = ShapesJudge.CreateTokenizer(parse.GetValue(imagePosition));
             var config = ShapesJudge.CreateConfig(tokenizer);
+            int textHiddenSize = parse.GetValue(textHidden) ?? config.TextConfig.HiddenSize;
             config = config with
             {
                 ImagePoolStride = parse.GetValue(poolStride) ?? config.ImagePoolStride,
@@ -77,8 +78,8 @@ internal static class JudgeCommand
                 TextConfig = config.TextConfig with
                 {
                     NumHiddenLayers = parse.GetValue(textLayers) ?? config.TextConfig.NumHiddenLayers,
-                    HiddenSize = parse.GetValue(textHidden) ?? config.TextConfig.HiddenSize,
-                    IntermediateSize = 3 * (parse.GetValue(textHidden) ?? config.TextConfig.HiddenSize),
+                    HiddenSize = textHiddenSize,
+                    IntermediateSize = 3 * textHiddenSize,
                 },
             };
             var options = new JudgeTrainer.Options

@@ -51,6 +51,10 @@ internal static class JudgeCommand
         var probeSteps = new Option<int>("--probe-steps") { Description = "Use the scene probe for the first N steps only (-1 = all).", DefaultValueFactory = _ => -1 };
         var fullVocab = new Option<double>("--full-vocab-weight") { Description = "Share of the answer loss that is cross-entropy over the whole vocabulary (the rest: over Yes/No only).", DefaultValueFactory = _ => 0.1 };
         var grounding = new Option<double>("--grounding-weight") { Description = "Weight of the grounding loss on the probe images: each cell's image token must pick its object's shape, colour and size words (0 = off; needs 3x3 image tokens).", DefaultValueFactory = _ => 0.0 };
+        var sceneSteps = new Option<int>("--scene-token-steps") { Description = "First train the decoder this many steps on perfect scene tokens instead of images (needs --tower-image-size 36 --image-pool-stride 3).", DefaultValueFactory = _ => 0 };
+        var sceneStageSteps = new Option<int>("--scene-token-stage-steps") { Description = "During the scene-token steps, add one group of question kinds every N steps (presence/colour, then background/shape/size/position/count, then two-image), then every kind (0 = all at once).", DefaultValueFactory = _ => 0 };
+        var alignmentSteps = new Option<int>("--alignment-steps") { Description = "Then train only the vision side this many steps, to produce the scene tokens (decoder frozen).", DefaultValueFactory = _ => 0 };
+        var alignmentWeight = new Option<double>("--alignment-weight") { Description = "Weight of the image-token-to-scene-token loss after the scene-token steps.", DefaultValueFactory = _ => 1.0 };
         var initStd = new Option<double>("--init-std") { Description = "Standard deviation of the new judge's initial weights.", DefaultValueFactory = _ => 0.08 };
         var seed = CommonOptions.Seed();
         var output = new Option<string>("--out") { Description = "Folder to write the judge to.", DefaultValueFactory = _ => ShapesJudge.DefaultFolder };
@@ -60,7 +64,7 @@ internal static class JudgeCommand
         var threads = CommonOptions.Threads();
         var command = new Command("train", "Pretrain the tiny judge on the world's judge rows and write it with its manifest.")
         {
-            steps, batch, lr, captionBatch, captionSteps, curriculumSteps, npEdit, imagePosition, poolStride, towerSize, textLayers, textHidden, globalMax, probeBatch, probeSteps, grounding, fullVocab, initStd, seed, output, checkpoints, evalCount, device, threads,
+            steps, batch, lr, captionBatch, captionSteps, curriculumSteps, npEdit, imagePosition, poolStride, towerSize, textLayers, textHidden, globalMax, probeBatch, probeSteps, grounding, fullVocab, sceneSteps, sceneStageSteps, alignmentSteps, alignmentWeight, initStd, seed, output, checkpoints, evalCount, device, threads,
         };
         command.SetAction(parse =>
         {
@@ -113,6 +117,10 @@ internal static class JudgeCommand
             options.ProbeBatchSize = parse.GetValue(probeBatch);
             options.ProbeSteps = parse.GetValue(probeSteps);
             options.GroundingWeight = parse.GetValue(grounding);
+            options.SceneTokenSteps = parse.GetValue(sceneSteps);
+            options.SceneTokenStageSteps = parse.GetValue(sceneStageSteps);
+            options.AlignmentSteps = parse.GetValue(alignmentSteps);
+            options.AlignmentWeight = parse.GetValue(alignmentWeight);
             if (options.ProbeBatchSize > 0)
             {
                 long probeRows = (long)(options.ProbeSteps < 0 ? options.Steps : Math.Min(options.Steps, options.ProbeSteps)) * options.ProbeBatchSize;
@@ -156,6 +164,11 @@ internal static class JudgeCommand
                 ["probe_batch_size"] = options.ProbeBatchSize.ToString(),
                 ["probe_steps"] = options.ProbeSteps.ToString(),
                 ["grounding_weight"] = options.GroundingWeight.ToString("G"),
+                ["scene_token_steps"] = options.SceneTokenSteps.ToString(),
+                ["scene_token_stage_steps"] = options.SceneTokenStageSteps.ToString(),
+                ["scene_token_kind_groups"] = string.Join(" | ", options.SceneTokenKindGroups.Select(g => string.Join(",", g))),
+                ["alignment_steps"] = options.AlignmentSteps.ToString(),
+                ["alignment_weight"] = options.AlignmentWeight.ToString("G"),
                 ["probe_rows"] = "WorldDataViews.SceneRows(seed + 1, split: train)",
                 ["image_position"] = tokenizer.ImagePosition.ToString(),
                 ["caption_rows"] = "WorldDataViews.TextToImageRows(split: train)",

@@ -42,6 +42,7 @@ public sealed partial class NpEditTrainer : IEstimator<NpEditTransformer>
     /// <summary>Generator steps skipped because a loss or gradient was not finite (last <see cref="Fit"/>).</summary>
     public long SkippedSteps { get; private set; }
 
+    /// <summary>Training time of the last <see cref="Fit"/>, including the time of earlier processes it resumed from.</summary>
     public TimeSpan LastFitDuration { get; private set; }
 
     /// <summary>Test hook: the step runner of the last <see cref="Fit"/> (models, optimisers, last unroll).</summary>
@@ -109,12 +110,15 @@ public sealed partial class NpEditTrainer : IEstimator<NpEditTransformer>
 
         var checkpoints = o.CheckpointFolder is null ? null : new CheckpointFolder(o.CheckpointFolder);
         long start = 0, skipped = 0, consumed = 0;
+        double spent = 0;
         if (checkpoints?.TryLoadLatest() is { } checkpoint)
         {
             Restore(checkpoint, runner);
             start = checkpoint.Step;
             skipped = long.Parse(checkpoint.State["skipped"]);
             consumed = long.Parse(checkpoint.State["consumed_rows"]);
+            // Checkpoints from before the time was recorded resume with only this process's time.
+            if (checkpoint.State.TryGetValue("seconds", out var seconds)) spent = double.Parse(seconds, System.Globalization.CultureInfo.InvariantCulture);
             o.Logger?.LogInformation("Resumed from {Folder} at step {Step}", checkpoint.Folder, start);
         }
 
@@ -143,7 +147,7 @@ public sealed partial class NpEditTrainer : IEstimator<NpEditTransformer>
             tracker.Report(step + 1, losses, skipped);
             if (checkpoints is not null && ((step + 1) % o.CheckpointInterval == 0 || step + 1 == o.Steps))
             {
-                SaveCheckpoint(checkpoints, step + 1, runner, rows.Consumed, skipped);
+                SaveCheckpoint(checkpoints, step + 1, runner, rows.Consumed, skipped, spent + tracker.Elapsed.TotalSeconds);
             }
         }
         if (rows.Failures.Count > 0)
@@ -153,7 +157,7 @@ public sealed partial class NpEditTrainer : IEstimator<NpEditTransformer>
 
         SkippedSteps = skipped;
         LossHistory = tracker.History;
-        LastFitDuration = tracker.Elapsed;
+        LastFitDuration = TimeSpan.FromSeconds(spent) + tracker.Elapsed;
         if (!InspectLastStep)
         {
             teacher.Dispose();
@@ -191,7 +195,7 @@ public sealed partial class NpEditTrainer : IEstimator<NpEditTransformer>
         };
     }
 
-    private static void SaveCheckpoint(CheckpointFolder folder, long step, NpEditStepRunner runner, long consumed, long skipped)
+    private static void SaveCheckpoint(CheckpointFolder folder, long step, NpEditStepRunner runner, long consumed, long skipped, double seconds)
     {
         folder.Save(step,
             new Dictionary<string, IReadOnlyDictionary<string, Tensor>>
@@ -201,7 +205,12 @@ public sealed partial class NpEditTrainer : IEstimator<NpEditTransformer>
                 ["student_optimizer"] = runner.StudentOptimizer.StateTensors(),
                 ["fake_optimizer"] = runner.FakeOptimizer.StateTensors(),
             },
-            new Dictionary<string, string> { ["consumed_rows"] = consumed.ToString(), ["skipped"] = skipped.ToString() });
+            new Dictionary<string, string>
+            {
+                ["consumed_rows"] = consumed.ToString(),
+                ["skipped"] = skipped.ToString(),
+                ["seconds"] = seconds.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+            });
     }
 
     private static void Restore(Checkpoint checkpoint, NpEditStepRunner runner)

@@ -13,6 +13,7 @@ public static class WorldColumns
     public const string SourceSceneJson = "SourceSceneJson";
     public const string TargetSceneJson = "TargetSceneJson";
     public const string SceneJson = "SceneJson";
+    public const string SecondSceneJson = "SecondSceneJson";
     public const string HeldOut = "HeldOut";
     public const string Caption = "Caption";
     public const string SecondImage = "SecondImage";

@@ -49,7 +49,8 @@ public static class WorldDataViews
         ]);
 
     /// <summary>
-    /// Judge rows: Image, SecondImage (all black when ImageCount is 1), ImageCount (1 or 2), Question, Answer, Kind.
+    /// Judge rows: Image, SecondImage (all black when ImageCount is 1), ImageCount (1 or 2), Question, Answer, Kind,
+    /// and the ground truth SceneJson, SecondSceneJson (empty when ImageCount is 1).
     /// A fraction <paramref name="npEditFraction"/> are NP-Edit questions (<see cref="NpEditQuestions"/>), the rest
     /// general ones (<see cref="QuestionGenerator"/>).
     /// </summary>
@@ -64,6 +65,9 @@ public static class WorldDataViews
             GeneratedColumn<JudgeQuestion>.Text(WorldColumns.Question, q => q.Question),
             GeneratedColumn<JudgeQuestion>.Boolean(WorldColumns.Answer, q => q.Answer),
             GeneratedColumn<JudgeQuestion>.Text(WorldColumns.Kind, q => q.Kind),
+            // Ground truth for training-only scene tokens (JudgeTrainer.Options.SceneTokenSteps); empty when unused.
+            GeneratedColumn<JudgeQuestion>.Text(WorldColumns.SceneJson, q => q.Images[0].ToJson()),
+            GeneratedColumn<JudgeQuestion>.Text(WorldColumns.SecondSceneJson, q => q.Images.Count > 1 ? q.Images[1].ToJson() : ""),
         ]);
     }
 

@@ -34,6 +34,12 @@ public sealed class AdamW : IDisposable
 
     public IEnumerable<Parameter> Parameters => _parameters.Select(p => p.Parameter);
 
+    /// <summary>
+    /// Names of parameters that <see cref="Step"/> leaves alone for now (no update, no decay, no moment update), for
+    /// training stages that freeze part of a model. A zeroed gradient is not enough: Adam's momentum would still move them.
+    /// </summary>
+    public ISet<string> Frozen { get; } = new HashSet<string>(StringComparer.Ordinal);
+
     public void ZeroGrad()
     {
         foreach (var (_, p) in _parameters)
@@ -69,7 +75,7 @@ public sealed class AdamW : IDisposable
         foreach (var (name, p) in _parameters)
         {
             var grad = p.grad;
-            if (grad is null) continue;
+            if (grad is null || Frozen.Contains(name)) continue;
             if (!_exp.TryGetValue(name, out var m))
             {
                 m = torch.zeros_like(p).DetachFromDisposeScope();

@@ -21,15 +21,20 @@ public sealed record JudgeColumns
     public string Answer { get; init; } = "Answer";
     /// <summary>What a question tests (text); read only for a training curriculum.</summary>
     public string Kind { get; init; } = "Kind";
+    /// <summary>Ground-truth scene JSON of the first image (text); read only for training on scene tokens.</summary>
+    public string Scene { get; init; } = "SceneJson";
+    /// <summary>Ground-truth scene JSON of the second image (text); read only for training on scene tokens.</summary>
+    public string SecondScene { get; init; } = "SecondSceneJson";
 
-    internal IReadOnlyList<string> InputsIn(DataViewSchema schema, bool withAnswer, bool withKind = false)
+    internal IReadOnlyList<string> InputsIn(DataViewSchema schema, bool withAnswer, bool withKind = false, bool withScenes = false)
     {
         var names = new List<string> { Image, Question };
         if (schema.GetColumnOrNull(SecondImage) is not null) names.Add(SecondImage);
         if (schema.GetColumnOrNull(ImageCount) is not null) names.Add(ImageCount);
         if (withAnswer) names.Add(Answer);
         if (withKind) names.Add(Kind);
-        return names;
+        if (withScenes) names.AddRange(SceneInputsIn(schema).Except(names));
+        return names.Distinct().ToList();
     }
 
     internal void Validate(SchemaShape schema, bool withAnswer)
@@ -49,9 +54,10 @@ public sealed record JudgeColumns
     }
 
     /// <summary>Binds getters on a row; the returned function reads the current row (images copied out of ML.NET's MLImage).</summary>
-    internal Func<JudgeRow> Bind(DataViewRow row, bool withAnswer, bool withKind = false)
+    internal Func<JudgeRow> Bind(DataViewRow row, bool withAnswer, bool withKind = false, bool withScenes = false)
     {
         var schema = row.Schema;
+        var scenes = withScenes ? BindScenes(row) : null;
         var image = row.GetGetter<MLImage>(schema[Image]);
         var question = row.GetGetter<ReadOnlyMemory<char>>(schema[Question]);
         var second = schema.GetColumnOrNull(SecondImage) is { } s ? row.GetGetter<MLImage>(s) : null;
@@ -76,8 +82,61 @@ public sealed record JudgeColumns
             answer?.Invoke(ref truth);
             ReadOnlyMemory<char> kindText = default;
             kind?.Invoke(ref kindText);
-            return new JudgeRow(Read(image), images == 2 ? Read(second!) : null, text.ToString(), truth) { Kind = kindText.ToString() };
+            return new JudgeRow(Read(image), images == 2 ? Read(second!) : null, text.ToString(), truth)
+            {
+                Kind = kindText.ToString(),
+                Scenes = scenes?.Invoke().Scenes,
+            };
         };
+    }
+
+    /// <summary>
+    /// Binds the text columns of a row for training on scene tokens: scenes, question, answer and kind, and no
+    /// images (so none are decoded or rendered). Needs the <see cref="Scene"/> column, and <see cref="SecondScene"/>
+    /// for rows with two images.
+    /// </summary>
+    internal Func<SceneQuestionRow> BindScenes(DataViewRow row)
+    {
+        var schema = row.Schema;
+        var question = row.GetGetter<ReadOnlyMemory<char>>(schema[Question]);
+        var answer = row.GetGetter<bool>(schema[Answer]);
+        var kind = schema.GetColumnOrNull(Kind) is { } k ? row.GetGetter<ReadOnlyMemory<char>>(k) : null;
+        var first = row.GetGetter<ReadOnlyMemory<char>>(schema[Scene]);
+        var second = schema.GetColumnOrNull(SecondScene) is { } s ? row.GetGetter<ReadOnlyMemory<char>>(s) : null;
+        var count = schema.GetColumnOrNull(ImageCount) is { } c ? row.GetGetter<int>(c) : null;
+        return () =>
+        {
+            ReadOnlyMemory<char> text = default;
+            var scenes = new List<Synthetic.Scene>(2);
+            first(ref text);
+            scenes.Add(Synthetic.Scene.FromJson(text.ToString()));
+            int images = 1;
+            count?.Invoke(ref images);
+            if (images == 2)
+            {
+                if (second is null) throw new InvalidDataException($"The row has two images but no '{SecondScene}' column.");
+                second(ref text);
+                scenes.Add(Synthetic.Scene.FromJson(text.ToString()));
+            }
+            question(ref text);
+            string q = text.ToString();
+            bool truth = false;
+            answer(ref truth);
+            ReadOnlyMemory<char> kindText = default;
+            kind?.Invoke(ref kindText);
+            return new SceneQuestionRow(scenes, q, truth, kindText.ToString());
+        };
+    }
+
+    /// <summary>The columns <see cref="BindScenes"/> reads.</summary>
+    internal IReadOnlyList<string> SceneInputsIn(DataViewSchema schema)
+    {
+        var names = new List<string> { Scene, Question, Answer };
+        foreach (var optional in new[] { SecondScene, ImageCount, Kind })
+        {
+            if (schema.GetColumnOrNull(optional) is not null) names.Add(optional);
+        }
+        return names;
     }
 
     // An MLImage holds a native bitmap that may be invalid once the cursor moves: copy the pixels out and release it.
@@ -103,5 +162,11 @@ public sealed record JudgeRow(RgbImage Image, RgbImage? SecondImage, string Ques
     /// <summary>The row's question kind, when it was read (empty otherwise).</summary>
     public string Kind { get; init; } = "";
 
+    /// <summary>Ground-truth scenes of the images, when they were read (training on scene tokens).</summary>
+    public IReadOnlyList<Synthetic.Scene>? Scenes { get; init; }
+
     public IReadOnlyList<RgbImage> Images => SecondImage is null ? new[] { Image } : new[] { Image, SecondImage };
 }
+
+/// <summary>One judge row as ground-truth scenes instead of images (training on <see cref="SceneTokens"/>).</summary>
+public sealed record SceneQuestionRow(IReadOnlyList<Synthetic.Scene> Scenes, string Question, bool Answer, string Kind);

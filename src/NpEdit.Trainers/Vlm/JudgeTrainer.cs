@@ -69,30 +69,43 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
 
         using var probe = o.ProbeRows is not null && o.ProbeBatchSize > 0 ? new SceneProbe(model.Config.TokensPerImage, model.Config.TextConfig.HiddenSize) : null;
         probe?.to(device);
+        ValidateSceneTokens(o, model.Config, input);
+        using var sceneTokens = o.SceneTokenSteps > 0 ? new SceneTokens(model.Config.TextConfig.HiddenSize, o.InitStd, o.Seed + 1) : null;
+        sceneTokens?.to(device);
         var named = model.named_parameters().Select(p => (p.name, p.parameter)).ToList();
         if (probe is not null) named.AddRange(probe.named_parameters().Select(p => ("scene_probe." + p.name, p.parameter)));
+        if (sceneTokens is not null) named.AddRange(sceneTokens.named_parameters().Select(p => ("scene_tokens." + p.name, p.parameter)));
         using var optimizer = new AdamW(named, o.LearningRate, o.Beta1, o.Beta2, weightDecay: o.WeightDecay);
         using var ema = o.EmaDecay > 0 ? new ExponentialMovingAverage(model, o.EmaDecay) : null;
-        var schedule = new WarmupCosineSchedule(o.LearningRate, o.Steps, o.WarmupSteps, o.FinalLearningRateRatio);
+        // The scene-token steps and the image steps after them are two trainings, each with its own warm-up and decay:
+        // one schedule over both would leave the vision side only the tail of the decay to align in.
+        var sceneSchedule = new WarmupCosineSchedule(o.LearningRate, Math.Max(1, o.SceneTokenSteps), o.WarmupSteps, o.FinalLearningRateRatio);
+        var schedule = new WarmupCosineSchedule(o.LearningRate, Math.Max(1, o.Steps - o.SceneTokenSteps), o.WarmupSteps, o.FinalLearningRateRatio);
 
         var checkpoints = o.CheckpointFolder is null ? null : new CheckpointFolder(o.CheckpointFolder);
-        long startStep = 0, skipped = 0, consumed = 0, consumedCaptions = 0, consumedProbes = 0;
+        long startStep = 0, skipped = 0, consumed = 0, consumedCaptions = 0, consumedProbes = 0, consumedScenes = 0;
         if (checkpoints?.TryLoadLatest() is { } checkpoint)
         {
-            Restore(checkpoint, model, optimizer, ema, probe);
+            Restore(checkpoint, model, optimizer, ema, probe, sceneTokens);
             startStep = checkpoint.Step;
             skipped = long.Parse(checkpoint.State["skipped"]);
             consumed = long.Parse(checkpoint.State["consumed_rows"]);
             consumedCaptions = long.Parse(checkpoint.State.GetValueOrDefault("consumed_caption_rows", "0"));
             consumedProbes = long.Parse(checkpoint.State.GetValueOrDefault("consumed_probe_rows", "0"));
+            consumedScenes = long.Parse(checkpoint.State.GetValueOrDefault("consumed_scene_rows", "0"));
             o.Logger?.LogInformation("Resumed from {Folder} at step {Step}", checkpoint.Folder, startStep);
         }
 
         bool curriculum = o.CurriculumKinds is { Length: > 0 } && o.CurriculumSteps > 0;
         if (curriculum) SchemaChecks.RequireText(input.Schema, o.Columns.Kind, "question kind");
-        using var rows = new RowStream<JudgeRow>(input, o.Columns.InputsIn(input.Schema, withAnswer: true, withKind: curriculum),
-            row => o.Columns.Bind(row, withAnswer: true, withKind: curriculum));
+        bool withScenes = sceneTokens is not null;
+        using var rows = new RowStream<JudgeRow>(input, o.Columns.InputsIn(input.Schema, withAnswer: true, withKind: curriculum, withScenes: withScenes),
+            row => o.Columns.Bind(row, withAnswer: true, withKind: curriculum, withScenes: withScenes));
         rows.SkipTo(consumed);
+        // Scene-token steps read the same data through their own stream, without images.
+        using var sceneRows = sceneTokens is null ? null
+            : new RowStream<SceneQuestionRow>(input, o.Columns.SceneInputsIn(input.Schema), row => o.Columns.BindScenes(row));
+        sceneRows?.SkipTo(consumedScenes);
         using var captions = OpenCaptions(o, consumedCaptions);
         using var probes = probe is null ? null : OpenProbeRows(o, consumedProbes);
         var tracker = new ProgressTracker("judge", startStep, o.Steps, o.Logger, o.Progress);
@@ -100,13 +113,27 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
         for (long step = startStep; step < o.Steps; step++)
         {
             o.Cancellation.ThrowIfCancellationRequested();
-            optimizer.LearningRate = schedule.At(step);
-            var batch = curriculum && step < o.CurriculumSteps ? NextOfKinds(rows, o.BatchSize, o.CurriculumKinds!) : rows.Next(o.BatchSize);
-            bool withCaptions = captions is not null && (o.CaptionSteps < 0 || step < o.CaptionSteps);
-            var captionBatch = withCaptions ? captions!.Next(o.CaptionBatchSize) : null;
-            bool withProbe = probes is not null && (o.ProbeSteps < 0 || step < o.ProbeSteps);
-            var probeBatch = withProbe ? probes!.Next(o.ProbeBatchSize) : null;
-            var (loss, accuracy, captionLoss, probeLoss) = TrainStep(scorer, optimizer, batch, captionBatch, probe, probeBatch, step, device);
+            var stage = StageAt(o, step);
+            optimizer.LearningRate = stage == Stage.SceneTokens ? sceneSchedule.At(step) : schedule.At(step - o.SceneTokenSteps);
+            if (sceneTokens is not null) SetTrainable(model, sceneTokens, optimizer, stage);
+            List<(RgbImage Image, string Caption)>? captionBatch = null;
+            List<(RgbImage Image, Synthetic.Scene Scene)>? probeBatch = null;
+            double loss, accuracy, captionLoss = double.NaN, probeLoss = double.NaN, alignLoss = double.NaN;
+            if (stage == Stage.SceneTokens)
+            {
+                var kinds = SceneStageKinds(o, step);
+                var sceneBatch = kinds is null ? sceneRows!.Next(o.BatchSize) : NextOfKinds(sceneRows!, o.BatchSize, kinds, r => r.Kind);
+                (loss, accuracy) = SceneTokenStep(scorer, sceneTokens!, optimizer, sceneBatch, device);
+            }
+            else
+            {
+                var batch = curriculum && step < o.CurriculumSteps ? NextOfKinds(rows, o.BatchSize, o.CurriculumKinds!, r => r.Kind) : rows.Next(o.BatchSize);
+                bool withCaptions = captions is not null && (o.CaptionSteps < 0 || step < o.CaptionSteps);
+                captionBatch = withCaptions ? captions!.Next(o.CaptionBatchSize) : null;
+                bool withProbe = probes is not null && (o.ProbeSteps < 0 || step < o.ProbeSteps);
+                probeBatch = withProbe ? probes!.Next(o.ProbeBatchSize) : null;
+                (loss, accuracy, captionLoss, probeLoss, alignLoss) = TrainStep(scorer, optimizer, batch, captionBatch, probe, probeBatch, sceneTokens, step, device);
+            }
             if (double.IsFinite(loss))
             {
                 ema?.Update(model);
@@ -120,17 +147,19 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
             if (captionBatch is not null) losses["caption"] = captionLoss;
             if (probeBatch is not null) losses["probe"] = probeLoss;
             if (probeBatch is not null && o.GroundingWeight > 0) losses["ground"] = _lastGroundingLoss;
+            if (double.IsFinite(alignLoss)) losses["align"] = alignLoss;
             tracker.Report(step + 1, losses, skipped);
             bool last = step + 1 == o.Steps;
             if (checkpoints is not null && ((step + 1) % o.CheckpointInterval == 0 || last))
             {
-                SaveCheckpoint(checkpoints, step + 1, model, optimizer, ema, probe, rows.Consumed, captions?.Consumed ?? 0, probes?.Consumed ?? 0, skipped);
+                SaveCheckpoint(checkpoints, step + 1, model, optimizer, ema, probe, sceneTokens, rows.Consumed, captions?.Consumed ?? 0, probes?.Consumed ?? 0, sceneRows?.Consumed ?? 0, skipped);
             }
         }
         if (rows.Failures.Count > 0)
         {
             o.Logger?.LogWarning("{Count} training rows could not be read and were skipped; first: row {Row}: {Error}", rows.Failures.Count, rows.Failures[0].Position, rows.Failures[0].Error);
         }
+        if (sceneTokens is not null) SetTrainable(model, sceneTokens, optimizer, Stage.Joint);
         LastFitDuration = tracker.Elapsed;
         LossHistory = tracker.History;
         ema?.CopyTo(model);
@@ -139,8 +168,9 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
 
     // One update on a batch; returns the question loss and batch accuracy (before the update), the caption and probe
     // losses, or a NaN loss when the update was skipped.
-    private (double Loss, double Accuracy, double CaptionLoss, double ProbeLoss) TrainStep(YesNoScorer scorer, AdamW optimizer, List<JudgeRow> batch,
-        List<(RgbImage Image, string Caption)>? captionBatch, SceneProbe? probe, List<(RgbImage Image, Synthetic.Scene Scene)>? probeBatch, long step, Device device)
+    private (double Loss, double Accuracy, double CaptionLoss, double ProbeLoss, double AlignLoss) TrainStep(YesNoScorer scorer, AdamW optimizer, List<JudgeRow> batch,
+        List<(RgbImage Image, string Caption)>? captionBatch, SceneProbe? probe, List<(RgbImage Image, Synthetic.Scene Scene)>? probeBatch, SceneTokens? sceneTokens,
+        long step, Device device)
     {
         var o = TrainerOptions;
         using var scope = NewDisposeScope();
@@ -149,30 +179,36 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
         using var generator = StepRandom.Torch(o.Seed, step, stream: 2);
         images = o.Augmentation.Apply(images, random, generator);
 
+        // With scene tokens the image features are computed here, so the alignment loss reads the same forward.
+        var features = sceneTokens is null ? null : scorer.Model.ImageFeatures(VlmImageProcessor.Preprocess(images, scorer.Config));
         var queries = new List<JudgeQuery>(batch.Count);
         int next = 0;
         foreach (var row in batch)
         {
-            var shown = row.Images.Select(_ => JudgeImage.FromPixels(images[next++])).ToArray();
+            var shown = row.Images.Select(_ =>
+            {
+                int i = next++;
+                return features is null ? JudgeImage.FromPixels(images[i]) : JudgeImage.FromFeatures(features[i]);
+            }).ToArray();
             queries.Add(new JudgeQuery(shown, row.Question));
         }
-        var targets = torch.tensor(batch.Select(r => (long)(r.Answer ? scorer.Tokenizer.YesTokenId : scorer.Tokenizer.NoTokenId)).ToArray(), device: device);
         var answers = torch.tensor(batch.Select(r => r.Answer).ToArray(), device: device);
 
         optimizer.ZeroGrad();
         using var logits = scorer.Score(queries);
-        // Answer loss: a blend of the cross-entropy over the whole vocabulary and over (No, Yes) alone (see
-        // Options.FullVocabularyAnswerWeight).
-        var loss = nn.functional.cross_entropy(logits.Full, targets).mul(o.FullVocabularyAnswerWeight);
-        if (o.FullVocabularyAnswerWeight < 1.0)
-        {
-            var pair = torch.stack(new[] { logits.No, logits.Yes }, dim: 1);
-            loss = loss.add(nn.functional.cross_entropy(pair, answers.to(ScalarType.Int64)).mul(1.0 - o.FullVocabularyAnswerWeight));
-        }
+        var loss = AnswerLoss(scorer, logits, answers, o.FullVocabularyAnswerWeight);
         double value = loss.item<float>();
         double accuracy = logits.Yes.gt(logits.No).eq(answers).to(ScalarType.Float32).mean().item<float>();
         double captionValue = double.NaN;
         var total = loss;
+        double alignValue = double.NaN;
+        if (features is not null && o.AlignmentWeight > 0)
+        {
+            var scenes = batch.SelectMany(r => r.Scenes ?? throw new InvalidDataException("A judge row has no scene to align to.")).ToList();
+            var alignment = AlignmentLoss(features, sceneTokens!, scenes);
+            alignValue = alignment.item<float>();
+            total = total.add(alignment.mul(o.AlignmentWeight));
+        }
         if (captionBatch is not null)
         {
             var captionImages = ImageTensors.ToBatch(captionBatch.Select(c => c.Image).ToList(), device);
@@ -188,12 +224,12 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
             var probeImages = ImageTensors.ToBatch(probeBatch.Select(p => p.Image).ToList(), device);
             using var probeGenerator = StepRandom.Torch(o.Seed, step, stream: 6);
             probeImages = o.Augmentation.Apply(probeImages, StepRandom.Managed(o.Seed, step, stream: 5), probeGenerator);
-            var features = scorer.Model.ImageFeatures(VlmImageProcessor.Preprocess(probeImages, scorer.Config));
+            var probeFeatures = scorer.Model.ImageFeatures(VlmImageProcessor.Preprocess(probeImages, scorer.Config));
             var scenes = probeBatch.Select(p => p.Scene).ToList();
-            var probeLoss = probe.Loss(features, scenes);
+            var probeLoss = probe.Loss(probeFeatures, scenes);
             if (o.GroundingWeight > 0)
             {
-                var grounding = GroundingLoss.Compute(scorer.Model, scorer.Tokenizer, features, scenes);
+                var grounding = GroundingLoss.Compute(scorer.Model, scorer.Tokenizer, probeFeatures, scenes);
                 _lastGroundingLoss = grounding.item<float>();
                 probeLoss = probeLoss.add(grounding.mul(o.GroundingWeight));
             }
@@ -201,26 +237,12 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
             total = total.add(probeLoss.mul(o.ProbeWeight));
         }
         if (!double.IsFinite(value) || (captionBatch is not null && !double.IsFinite(captionValue)) || (probeBatch is not null && !double.IsFinite(probeValue)))
-            return (double.NaN, accuracy, captionValue, probeValue);
+            return (double.NaN, accuracy, captionValue, probeValue, alignValue);
         total.backward();
-        if (!optimizer.GradientsAreFinite()) return (double.NaN, accuracy, captionValue, probeValue);
+        if (!optimizer.GradientsAreFinite()) return (double.NaN, accuracy, captionValue, probeValue, alignValue);
         optimizer.ClipGradNorm(o.GradientClip);
         optimizer.Step();
-        return (value, accuracy, captionValue, probeValue);
-    }
-
-    // The next rows whose kind is allowed; the others are consumed unused, so the stream position (and a resume) stays
-    // a function of the step alone.
-    private static List<JudgeRow> NextOfKinds(RowStream<JudgeRow> rows, int count, string[] kinds)
-    {
-        var batch = new List<JudgeRow>(count);
-        for (int read = 0; batch.Count < count; read++)
-        {
-            if (read > 1000 * count) throw new InvalidOperationException($"No rows of kinds {string.Join(", ", kinds)} in the judge data.");
-            var row = rows.Next(1)[0];
-            if (kinds.Contains(row.Kind, StringComparer.Ordinal)) batch.Add(row);
-        }
-        return batch;
+        return (value, accuracy, captionValue, probeValue, alignValue);
     }
 
     private static RowStream<(RgbImage Image, string Caption)>? OpenCaptions(Options o, long consumed) =>
@@ -272,7 +294,7 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
     }
 
     private static void SaveCheckpoint(CheckpointFolder folder, long step, LlavaOnevisionModel model, AdamW optimizer, ExponentialMovingAverage? ema,
-        SceneProbe? probe, long consumed, long consumedCaptions, long consumedProbes, long skipped)
+        SceneProbe? probe, SceneTokens? sceneTokens, long consumed, long consumedCaptions, long consumedProbes, long consumedScenes, long skipped)
     {
         var groups = new Dictionary<string, IReadOnlyDictionary<string, Tensor>>
         {
@@ -281,31 +303,35 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
         };
         if (ema is not null) groups["ema"] = ema.Shadow;
         if (probe is not null) groups["probe"] = probe.state_dict();
+        if (sceneTokens is not null) groups["scene_tokens"] = sceneTokens.state_dict();
         folder.Save(step, groups, new Dictionary<string, string>
         {
             ["consumed_rows"] = consumed.ToString(),
             ["consumed_caption_rows"] = consumedCaptions.ToString(),
             ["consumed_probe_rows"] = consumedProbes.ToString(),
+            ["consumed_scene_rows"] = consumedScenes.ToString(),
             ["skipped"] = skipped.ToString(),
         });
     }
 
-    private static void Restore(Checkpoint checkpoint, LlavaOnevisionModel model, AdamW optimizer, ExponentialMovingAverage? ema, SceneProbe? probe)
+    private static void Restore(Checkpoint checkpoint, LlavaOnevisionModel model, AdamW optimizer, ExponentialMovingAverage? ema, SceneProbe? probe, SceneTokens? sceneTokens)
     {
         var weights = checkpoint.Load("model");
         var opt = checkpoint.Load("optimizer");
         var shadow = ema is not null ? checkpoint.Load("ema") : new Dictionary<string, Tensor>();
         var probeWeights = probe is not null ? checkpoint.Load("probe") : new Dictionary<string, Tensor>();
+        var sceneWeights = sceneTokens is not null ? checkpoint.Load("scene_tokens") : new Dictionary<string, Tensor>();
         try
         {
             StateDictIO.LoadStrict(model, weights, $"{checkpoint.Folder}/model.safetensors");
             optimizer.LoadState(opt, $"{checkpoint.Folder}/optimizer.safetensors");
             ema?.Load(shadow, $"{checkpoint.Folder}/ema.safetensors");
             if (probe is not null) StateDictIO.LoadStrict(probe, probeWeights, $"{checkpoint.Folder}/probe.safetensors");
+            if (sceneTokens is not null) StateDictIO.LoadStrict(sceneTokens, sceneWeights, $"{checkpoint.Folder}/scene_tokens.safetensors");
         }
         finally
         {
-            foreach (var t in weights.Values.Concat(opt.Values).Concat(shadow.Values).Concat(probeWeights.Values)) t.Dispose();
+            foreach (var t in weights.Values.Concat(opt.Values).Concat(shadow.Values).Concat(probeWeights.Values).Concat(sceneWeights.Values)) t.Dispose();
         }
     }
 }

@@ -48,15 +48,31 @@ public sealed class LlavaOnevisionModel : nn.Module
         if (Config.VisionFeaturePostLayerNorm) selected = vision_tower.VisionModel.PostLayerNorm(selected);
         var projected = multi_modal_projector.call(selected); // [N, P, D]
         var global = Config.ImageGlobalMaxToken ? projected.amax(new long[] { 1 }, keepdim: true) : null;
-        projected = Pool(projected);
-        if (global is not null) projected = torch.cat(new[] { projected, global }, dim: 1);
-        if (image_newline is not null)
-        {
-            long n = projected.shape[0], d = projected.shape[2];
-            var newline = image_newline.to(projected.dtype).view(1, 1, d).expand(n, 1, d);
-            projected = torch.cat(new[] { projected, newline }, dim: 1);
-        }
-        return projected.MoveToOuterDisposeScope();
+        return AppendGlobalAndNewline(Pool(projected), global).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Full image features (<c>[N, TokensPerImage, D]</c>) from pooled tokens made elsewhere (<c>[N, pooled^2, D]</c>,
+    /// e.g. <see cref="SceneTokens"/>): the global max token, if configured, is the maximum over the given tokens,
+    /// and the model's own image newline follows, so the decoder sees the layout it sees for real images.
+    /// </summary>
+    public Tensor ImageFeaturesFromPooled(Tensor pooled)
+    {
+        long expected = (long)Config.PooledPatchesPerSide * Config.PooledPatchesPerSide;
+        if (pooled.dim() != 3 || pooled.shape[1] != expected || pooled.shape[2] != Config.TextConfig.HiddenSize)
+            throw new ArgumentException($"Expected pooled tokens [N, {expected}, {Config.TextConfig.HiddenSize}], got [{string.Join(",", pooled.shape)}].", nameof(pooled));
+        using var scope = NewDisposeScope();
+        var global = Config.ImageGlobalMaxToken ? pooled.amax(new long[] { 1 }, keepdim: true) : null;
+        return AppendGlobalAndNewline(pooled, global).MoveToOuterDisposeScope();
+    }
+
+    private Tensor AppendGlobalAndNewline(Tensor pooled, Tensor? global)
+    {
+        if (global is not null) pooled = torch.cat(new[] { pooled, global }, dim: 1);
+        if (image_newline is null) return pooled;
+        long n = pooled.shape[0], d = pooled.shape[2];
+        var newline = image_newline.to(pooled.dtype).view(1, 1, d).expand(n, 1, d);
+        return torch.cat(new[] { pooled, newline }, dim: 1);
     }
 
     /// <summary>

@@ -82,4 +82,17 @@ public sealed class PaperRunnerTests : IClassFixture<PaperRunnerTests.Shared>
         claims.Single(c => c.Claim.StartsWith("Only DMD")).Holds.Should().BeTrue();
         claims.Single(c => c.Claim.StartsWith("Only VLM")).Holds.Should().BeTrue();
     }
+
+    [Fact]
+    public void The_run_time_counts_each_training_once_and_every_evaluation()
+    {
+        var rows = new[]
+        {
+            new PaperRowResult { Name = "np-edit", TrainSeconds = 100, EvalSeconds = 10 },
+            new PaperRowResult { Name = "supervised-4", TrainSeconds = 100, EvalSeconds = 12 },
+            new PaperRowResult { Name = "supervised-50", TrainSeconds = 100, EvalSeconds = 50, ReusesModelOf = "supervised-4" },
+            new PaperRowResult { Name = "zero-shot", EvalSeconds = 8 },
+        };
+        PaperReport.TotalSeconds(rows).Should().Be(100 + 10 + 100 + 12 + 50 + 8);
+    }
 }

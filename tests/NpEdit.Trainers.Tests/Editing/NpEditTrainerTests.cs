@@ -117,10 +117,13 @@ public sealed class NpEditTrainerTests : IClassFixture<NpEditTrainerTests.Shared
         var first = _f.Options(steps: 2, warmup: 1);
         first.CheckpointFolder = folder;
         first.CheckpointInterval = 2;
-        new NpEditTrainer(new MLContext(1), first).Fit(_f.Rows(new MLContext(1))).Dispose();
+        var firstTrainer = new NpEditTrainer(new MLContext(1), first);
+        firstTrainer.Fit(_f.Rows(new MLContext(1))).Dispose();
         var second = _f.Options(steps: 4, warmup: 1);
         second.CheckpointFolder = folder;
-        using var b = new NpEditTrainer(new MLContext(1), second).Fit(_f.Rows(new MLContext(1)));
+        var secondTrainer = new NpEditTrainer(new MLContext(1), second);
+        using var b = secondTrainer.Fit(_f.Rows(new MLContext(1)));
+        secondTrainer.LastFitDuration.Should().BeGreaterThan(firstTrainer.LastFitDuration, "a resumed run's time includes the time it resumed from");
         foreach (var (key, value) in a.Editor.state_dict())
         {
             b.Editor.state_dict()[key].eq(value).all().item<bool>().Should().BeTrue($"{key} is bit-identical after resume");

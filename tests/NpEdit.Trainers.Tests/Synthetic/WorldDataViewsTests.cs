@@ -105,8 +105,10 @@ public sealed class WorldDataViewsTests
     {
         var view = WorldDataViews.JudgeRows(null, 400, seed: 6);
         view.Schema.Select(c => c.Name).Should().Equal(WorldColumns.Image, WorldColumns.SecondImage, WorldColumns.ImageCount,
-            WorldColumns.Question, WorldColumns.Answer, WorldColumns.Kind);
+            WorldColumns.Question, WorldColumns.Answer, WorldColumns.Kind, WorldColumns.SceneJson, WorldColumns.SecondSceneJson);
         var counts = view.GetColumn<int>(WorldColumns.ImageCount).ToArray();
+        var secondScenes = view.GetColumn<string>(WorldColumns.SecondSceneJson).ToArray();
+        secondScenes.Select(s => s.Length > 0 ? 2 : 1).Should().Equal(counts, "a second scene is given exactly when there is a second image");
         var answers = view.GetColumn<bool>(WorldColumns.Answer).ToArray();
         var kinds = view.GetColumn<string>(WorldColumns.Kind).ToArray();
         counts.Should().OnlyContain(c => c == 1 || c == 2).And.Contain(1).And.Contain(2);

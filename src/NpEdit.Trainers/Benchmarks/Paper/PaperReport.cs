@@ -51,17 +51,25 @@ public static class PaperReport
         return claims;
     }
 
-    public static void Write(IReadOnlyList<PaperRowResult> rows, string docsFolder, string runFolder, double wallSeconds, string? lossPlot)
+    /// <summary>
+    /// Machine time of the whole run: every row's training and evaluation, however many processes (resumes) it took.
+    /// A row that evaluates another row's model adds only its evaluation.
+    /// </summary>
+    public static double TotalSeconds(IEnumerable<PaperRowResult> rows) =>
+        rows.Sum(r => r.EvalSeconds + (r.ReusesModelOf is null ? r.TrainSeconds : 0));
+
+    public static void Write(IReadOnlyList<PaperRowResult> rows, string docsFolder, string runFolder, double lastProcessSeconds, string? lossPlot)
     {
         var byName = rows.ToDictionary(r => r.Name);
         var claims = Claims(byName);
-        File.WriteAllText(Path.Combine(docsFolder, "results.json"), Json.Serialize(new { rows, claims, wall_seconds = wallSeconds }));
+        double wallSeconds = TotalSeconds(rows);
+        File.WriteAllText(Path.Combine(docsFolder, "results.json"), Json.Serialize(new { rows, claims, wall_seconds = wallSeconds, last_process_seconds = lastProcessSeconds }));
 
         var md = new StringBuilder();
         md.AppendLine("# Results: the paper's claims on the default world");
         md.AppendLine();
-        md.AppendLine($"Written by `npedit bench paper` ({DateTime.UtcNow:yyyy-MM-dd}); the whole run took {wallSeconds / 3600:F2} h on this machine "
-            + "(2 CPU cores). Every number below was measured by that run. Metrics are means over the same "
+        md.AppendLine($"Written by `npedit bench paper` ({DateTime.UtcNow:yyyy-MM-dd}); the rows took {wallSeconds / 3600:F2} h of training and evaluation on this machine "
+            + $"(2 CPU cores; summed over every row, across resumed processes; the last process ran {lastProcessSeconds / 60:F1} min). Every number below was measured by that run. Metrics are means over the same "
             + $"{rows.FirstOrDefault()?.EvalCount ?? 0} held-out evaluation rows for every system, with 95% bootstrap intervals in brackets. "
             + "edit_success, preserved and exact come from the world's oracle (ground truth known); realism FD is the Fréchet "
             + "distance of ImageNet ResNet18 features between outputs and real renders of the targets (lower is better; it "

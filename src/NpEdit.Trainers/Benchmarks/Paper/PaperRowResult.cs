@@ -27,5 +27,7 @@ public sealed record PaperRowResult
     public double TrainSeconds { get; init; }
     public long TrainSteps { get; init; }
     public double EvalSeconds { get; init; }
+    /// <summary>The row whose trained model this row evaluates (its training time is counted there), if any.</summary>
+    public string? ReusesModelOf { get; init; }
     public string? Explanation { get; init; }
 }

@@ -87,6 +87,7 @@ public sealed class PaperRunner : IDisposable
                 TrainSeconds = trainSeconds,
                 TrainSteps = trainSteps,
                 EvalSeconds = evaluation.Seconds,
+                ReusesModelOf = spec.ReuseModelOf,
                 Explanation = spec.Explanation,
             };
             string temp = resultPath + ".tmp";

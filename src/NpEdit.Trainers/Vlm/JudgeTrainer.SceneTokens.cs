@@ -1,0 +1,133 @@
+using Microsoft.ML;
+using NpEdit.Trainers.Synthetic;
+using NpEdit.Trainers.Training;
+using NpEdit.Transforms.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NpEdit.Trainers.Vlm;
+
+// The staged recipe: decoder on scene tokens, then the vision side aligned to them, then everything together.
+public sealed partial class JudgeTrainer
+{
+    private enum Stage
+    {
+        SceneTokens,
+        Alignment,
+        Joint,
+    }
+
+    private static Stage StageAt(Options o, long step) =>
+        step < o.SceneTokenSteps ? Stage.SceneTokens
+        : step < (long)o.SceneTokenSteps + o.AlignmentSteps ? Stage.Alignment
+        : Stage.Joint;
+
+    private static void ValidateSceneTokens(Options o, VlmConfig config, IDataView input)
+    {
+        if (o.AlignmentSteps > 0 && o.SceneTokenSteps <= 0)
+            throw new ArgumentException("AlignmentSteps needs SceneTokenSteps > 0: the scene tokens it aligns to are learned in those steps.", nameof(o));
+        if (o.SceneTokenSteps <= 0) return;
+        if (o.SceneTokenSteps + o.AlignmentSteps > o.Steps)
+            throw new ArgumentException($"SceneTokenSteps ({o.SceneTokenSteps}) plus AlignmentSteps ({o.AlignmentSteps}) exceed Steps ({o.Steps}).", nameof(o));
+        if (config.PooledPatchesPerSide != SceneLayout.GridSize)
+            throw new ArgumentException($"Scene tokens need one image token per world cell ({SceneLayout.GridSize}x{SceneLayout.GridSize} pooled tokens); " +
+                $"this config pools to {config.PooledPatchesPerSide}x{config.PooledPatchesPerSide} (e.g. vision image_size 36 with image_pool_stride 3).", nameof(o));
+        SchemaChecks.RequireText(input.Schema, o.Columns.Scene, "scene JSON");
+        if (o.SceneTokenStageSteps > 0) SchemaChecks.RequireText(input.Schema, o.Columns.Kind, "question kind");
+    }
+
+    // Kinds allowed at a scene-token step (null: every kind).
+    private static string[]? SceneStageKinds(Options o, long step)
+    {
+        if (o.SceneTokenStageSteps <= 0 || o.SceneTokenKindGroups.Length == 0) return null;
+        long stage = step / o.SceneTokenStageSteps;
+        return stage >= o.SceneTokenKindGroups.Length ? null : o.SceneTokenKindGroups.Take((int)stage + 1).SelectMany(g => g).ToArray();
+    }
+
+    // Which parts learn in a stage. Alignment trains the vision side only (gradients still flow through the frozen
+    // decoder to the image tokens). The scene tokens are fixed targets after their own stage; they must also be kept
+    // out of the optimizer, which would otherwise go on moving them with the momentum of their earlier gradients.
+    private static void SetTrainable(LlavaOnevisionModel model, SceneTokens tokens, AdamW optimizer, Stage stage)
+    {
+        void Set(IEnumerable<(string Name, TorchSharp.Modules.Parameter Parameter)> parameters, bool trainable)
+        {
+            foreach (var (name, p) in parameters)
+            {
+                p.requires_grad = trainable;
+                if (trainable) optimizer.Frozen.Remove(name);
+                else optimizer.Frozen.Add(name);
+            }
+        }
+        Set(model.named_parameters().Where(p => p.name.StartsWith("language_model.", StringComparison.Ordinal)), stage != Stage.Alignment);
+        Set(tokens.named_parameters().Select(p => ("scene_tokens." + p.name, p.parameter)), stage == Stage.SceneTokens);
+    }
+
+    private (double Loss, double Accuracy) SceneTokenStep(YesNoScorer scorer, SceneTokens tokens, AdamW optimizer, List<SceneQuestionRow> batch, Device device)
+    {
+        var o = TrainerOptions;
+        using var scope = NewDisposeScope();
+        var features = scorer.Model.ImageFeaturesFromPooled(tokens.Encode(batch.SelectMany(r => r.Scenes).ToList()));
+        var queries = new List<JudgeQuery>(batch.Count);
+        int next = 0;
+        foreach (var row in batch)
+        {
+            queries.Add(new JudgeQuery(row.Scenes.Select(_ => JudgeImage.FromFeatures(features[next++])).ToArray(), row.Question));
+        }
+        optimizer.ZeroGrad();
+        using var logits = scorer.Score(queries);
+        var answers = torch.tensor(batch.Select(r => r.Answer).ToArray(), device: device);
+        var loss = AnswerLoss(scorer, logits, answers, o.FullVocabularyAnswerWeight);
+        double value = loss.item<float>();
+        double accuracy = logits.Yes.gt(logits.No).eq(answers).to(ScalarType.Float32).mean().item<float>();
+        if (!double.IsFinite(value)) return (double.NaN, accuracy);
+        loss.backward();
+        if (!optimizer.GradientsAreFinite()) return (double.NaN, accuracy);
+        optimizer.ClipGradNorm(o.GradientClip);
+        optimizer.Step();
+        return (value, accuracy);
+    }
+
+    /// <summary>
+    /// Squared error between images' cell tokens (the first 9 of each image's features) and the scene tokens of their
+    /// ground-truth scenes (a fixed target), divided by the targets' mean square so its scale does not depend on the
+    /// embeddings' size.
+    /// </summary>
+    internal static Tensor AlignmentLoss(Tensor imageFeatures, SceneTokens tokens, IReadOnlyList<Scene> scenes)
+    {
+        using var scope = NewDisposeScope();
+        Tensor target;
+        using (torch.no_grad()) target = tokens.Encode(scenes).detach();
+        var cells = imageFeatures.narrow(1, 0, SceneTokens.Cells).to(target.dtype);
+        var power = target.pow(2).mean().clamp_min(1e-12);
+        return cells.sub(target).pow(2).mean().div(power).MoveToOuterDisposeScope();
+    }
+
+    // Answer loss: a blend of the cross-entropy over the whole vocabulary and over (No, Yes) alone (see
+    // Options.FullVocabularyAnswerWeight).
+    private static Tensor AnswerLoss(YesNoScorer scorer, YesNoLogits logits, Tensor answers, double fullVocabularyWeight)
+    {
+        using var scope = NewDisposeScope();
+        var targets = torch.where(answers, torch.tensor(scorer.Tokenizer.YesTokenId, device: answers.device), torch.tensor(scorer.Tokenizer.NoTokenId, device: answers.device)).to(ScalarType.Int64);
+        var loss = nn.functional.cross_entropy(logits.Full, targets).mul(fullVocabularyWeight);
+        if (fullVocabularyWeight < 1.0)
+        {
+            var pair = torch.stack(new[] { logits.No, logits.Yes }, dim: 1);
+            loss = loss.add(nn.functional.cross_entropy(pair, answers.to(ScalarType.Int64)).mul(1.0 - fullVocabularyWeight));
+        }
+        return loss.MoveToOuterDisposeScope();
+    }
+
+    // The next rows whose kind is allowed; the others are consumed unused, so the stream position (and a resume) stays
+    // a function of the step alone.
+    private static List<T> NextOfKinds<T>(RowStream<T> rows, int count, string[] kinds, Func<T, string> kindOf)
+    {
+        var batch = new List<T>(count);
+        for (int read = 0; batch.Count < count; read++)
+        {
+            if (read > 1000 * count) throw new InvalidOperationException($"No rows of kinds {string.Join(", ", kinds)} in the judge data.");
+            var row = rows.Next(1)[0];
+            if (kinds.Contains(kindOf(row), StringComparer.Ordinal)) batch.Add(row);
+        }
+        return batch;
+    }
+}

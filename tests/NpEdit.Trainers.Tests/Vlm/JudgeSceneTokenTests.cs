@@ -1,0 +1,143 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using NpEdit.Trainers.Synthetic;
+using NpEdit.Trainers.Training;
+using NpEdit.Trainers.Vlm;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NpEdit.Trainers.Tests.Vlm;
+
+[Collection(DeterminismCollection.Name)]
+public sealed class JudgeSceneTokenTests
+{
+    private static readonly Lazy<VlmTokenizer> WorldTokenizer = new(() => ShapesJudge.CreateTokenizer());
+
+    // 12 px, patch 2, pool stride 2: one image token per world cell.
+    private static VlmConfig CellConfig(int poolStride = 2)
+    {
+        var tokenizer = WorldTokenizer.Value;
+        var config = TestVlms.Config(tokenizer.Compact!.Count, tokenizer.ImageTokenId, poolStride);
+        return config with { VisionConfig = config.VisionConfig with { ImageSize = 12 } };
+    }
+
+    private static JudgeTrainer.Options Options(string? checkpoints = null, int poolStride = 2) => new()
+    {
+        Tokenizer = WorldTokenizer.Value,
+        ModelConfig = CellConfig(poolStride),
+        Steps = 6,
+        SceneTokenSteps = 2,
+        SceneTokenStageSteps = 1,
+        AlignmentSteps = 2,
+        BatchSize = 6,
+        LearningRate = 1e-2,
+        WarmupSteps = 1,
+        Threads = 1,
+        CheckpointFolder = checkpoints,
+        CheckpointInterval = 2,
+        Seed = 3,
+        EmaDecay = 0,
+    };
+
+    private static IDataView Rows(MLContext context) => WorldDataViews.JudgeRows(context, 20_000, seed: 4, size: 12);
+
+    [Fact]
+    public void Scene_token_steps_train_the_decoder_alignment_trains_only_the_vision_side_and_a_resume_matches()
+    {
+        var context = new MLContext(seed: 0);
+        string folder = Path.Combine(Path.GetTempPath(), "judge-scene-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var straightTrainer = new JudgeTrainer(context, Options());
+            using var straight = straightTrainer.Fit(Rows(context));
+            var history = straightTrainer.LossHistory;
+            history.Take(2).Should().OnlyContain(h => !h.Losses.ContainsKey("align") && double.IsFinite(h.Losses["ce"]), "the first steps read scene tokens, not images");
+            history.Skip(2).Should().OnlyContain(h => double.IsFinite(h.Losses["align"]), "every image step after them aligns the image tokens");
+
+            // Stop after the alignment steps: checkpoints at steps 2 and 4 are both kept.
+            using var cancel = new CancellationTokenSource();
+            var first = Options(folder);
+            first.Cancellation = cancel.Token;
+            first.Progress = new SynchronousProgress(p => { if (p.Step == 4) cancel.Cancel(); });
+            var interrupted = () => new JudgeTrainer(context, first).Fit(Rows(context));
+            interrupted.Should().Throw<OperationCanceledException>();
+            var afterScenes = ModelWeights(folder, 2);
+            var afterAlignment = ModelWeights(folder, 4);
+            foreach (var (key, value) in afterScenes)
+            {
+                bool same = value.eq(afterAlignment[key]).all().item<bool>();
+                if (key.StartsWith("language_model.", StringComparison.Ordinal)) same.Should().BeTrue($"{key} is frozen during alignment");
+            }
+            afterScenes.Where(kv => kv.Key.StartsWith("vision_tower.", StringComparison.Ordinal))
+                .Should().Contain(kv => !kv.Value.eq(afterAlignment[kv.Key]).all().item<bool>(), "alignment trains the vision tower");
+
+            var resumedTrainer = new JudgeTrainer(context, Options(folder));
+            using var resumed = resumedTrainer.Fit(Rows(context));
+            foreach (var (key, value) in straight.Model.state_dict())
+            {
+                resumed.Model.state_dict()[key].eq(value).all().item<bool>().Should().BeTrue($"{key} is bit-identical after resume");
+            }
+            resumed.Model.state_dict().Keys.Should().NotContain(k => k.Contains("scene"), "scene tokens are not part of the judge");
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Scene_tokens_need_one_image_token_per_cell_and_alignment_needs_scene_tokens()
+    {
+        var context = new MLContext(seed: 0);
+        var wrongPooling = () => new JudgeTrainer(context, Options(poolStride: 3)).Fit(Rows(context));
+        wrongPooling.Should().Throw<ArgumentException>().WithMessage("*one image token per world cell*");
+        var o = Options();
+        o.SceneTokenSteps = 0;
+        var alignmentAlone = () => new JudgeTrainer(context, o).Fit(Rows(context));
+        alignmentAlone.Should().Throw<ArgumentException>().WithMessage("*AlignmentSteps needs SceneTokenSteps*");
+    }
+
+    [Fact]
+    public void Scene_tokens_are_per_cell_sums_and_the_alignment_loss_is_zero_on_them()
+    {
+        var scenes = Enumerable.Range(0, 3).Select(i => SceneSampler.Sample(new Random(i), WorldSplit.Train)).ToList();
+        using var tokens = new SceneTokens(hiddenSize: 8, initStd: 0.1, seed: 1);
+        using var encoded = tokens.Encode(scenes);
+        encoded.shape.Should().Equal(3, 9, 8);
+        // Two empty cells of the same scene differ only by their place embedding.
+        var empty = Enumerable.Range(0, 9).Where(c => !scenes[0].Objects.Any(o => o.CellIndex == c)).Take(2).ToArray();
+        if (empty.Length == 2)
+        {
+            var cell = tokens.state_dict()["cell"];
+            encoded[0, empty[0]].sub(cell[empty[0]]).allclose(encoded[0, empty[1]].sub(cell[empty[1]])).Should().BeTrue();
+        }
+        var features = torch.cat(new[] { encoded, torch.zeros(3, 1, 8) }, 1); // + a newline slot
+        JudgeTrainer.AlignmentLoss(features, tokens, scenes).item<float>().Should().Be(0f);
+        JudgeTrainer.AlignmentLoss(torch.zeros_like(features), tokens, scenes).item<float>().Should().BeApproximately(1f, 1e-5f, "zero tokens are off by the targets' full power");
+    }
+
+    [Fact]
+    public void World_judge_rows_carry_one_scene_per_image()
+    {
+        var context = new MLContext(seed: 0);
+        var data = WorldDataViews.JudgeRows(context, 40, seed: 1, size: 12);
+        var columns = new JudgeColumns();
+        using var cursor = data.GetRowCursor(data.Schema.Where(c => columns.SceneInputsIn(data.Schema).Contains(c.Name)));
+        var read = columns.BindScenes(cursor);
+        var counts = data.GetColumn<int>(WorldColumns.ImageCount).ToList();
+        int i = 0;
+        while (cursor.MoveNext())
+        {
+            read().Scenes.Should().HaveCount(counts[i++]);
+        }
+        counts.Should().Contain(2).And.Contain(1);
+    }
+
+    private static Dictionary<string, Tensor> ModelWeights(string folder, long step) =>
+        new Checkpoint(Path.Combine(folder, $"step-{step:D8}"), step, new Dictionary<string, string>()).Load("model");
+
+    private sealed class SynchronousProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
+    }
+}

@@ -53,6 +53,7 @@ internal static class JudgeCommand
         var grounding = new Option<double>("--grounding-weight") { Description = "Weight of the grounding loss on the probe images: each cell's image token must pick its object's shape, colour and size words (0 = off; needs 3x3 image tokens).", DefaultValueFactory = _ => 0.0 };
         var sceneSteps = new Option<int>("--scene-token-steps") { Description = "First train the decoder this many steps on perfect scene tokens instead of images (needs --tower-image-size 36 --image-pool-stride 3).", DefaultValueFactory = _ => 0 };
         var sceneStageSteps = new Option<int>("--scene-token-stage-steps") { Description = "During the scene-token steps, add one group of question kinds every N steps (presence/colour, then background/shape/size/position/count, then two-image), then every kind (0 = all at once).", DefaultValueFactory = _ => 0 };
+        var sceneNoise = new Option<double>("--scene-token-noise") { Description = "Gaussian noise on the scene tokens, relative to their RMS, so the decoder reads approximate tokens too.", DefaultValueFactory = _ => 0.0 };
         var alignmentSteps = new Option<int>("--alignment-steps") { Description = "Then train only the vision side this many steps, to produce the scene tokens (decoder frozen).", DefaultValueFactory = _ => 0 };
         var alignmentWeight = new Option<double>("--alignment-weight") { Description = "Weight of the image-token-to-scene-token loss after the scene-token steps.", DefaultValueFactory = _ => 1.0 };
         var initStd = new Option<double>("--init-std") { Description = "Standard deviation of the new judge's initial weights.", DefaultValueFactory = _ => 0.08 };
@@ -64,7 +65,7 @@ internal static class JudgeCommand
         var threads = CommonOptions.Threads();
         var command = new Command("train", "Pretrain the tiny judge on the world's judge rows and write it with its manifest.")
         {
-            steps, batch, lr, captionBatch, captionSteps, curriculumSteps, npEdit, imagePosition, poolStride, towerSize, textLayers, textHidden, globalMax, probeBatch, probeSteps, grounding, fullVocab, sceneSteps, sceneStageSteps, alignmentSteps, alignmentWeight, initStd, seed, output, checkpoints, evalCount, device, threads,
+            steps, batch, lr, captionBatch, captionSteps, curriculumSteps, npEdit, imagePosition, poolStride, towerSize, textLayers, textHidden, globalMax, probeBatch, probeSteps, grounding, fullVocab, sceneSteps, sceneStageSteps, sceneNoise, alignmentSteps, alignmentWeight, initStd, seed, output, checkpoints, evalCount, device, threads,
         };
         command.SetAction(parse =>
         {
@@ -119,6 +120,7 @@ internal static class JudgeCommand
             options.GroundingWeight = parse.GetValue(grounding);
             options.SceneTokenSteps = parse.GetValue(sceneSteps);
             options.SceneTokenStageSteps = parse.GetValue(sceneStageSteps);
+            options.SceneTokenNoise = parse.GetValue(sceneNoise);
             options.AlignmentSteps = parse.GetValue(alignmentSteps);
             options.AlignmentWeight = parse.GetValue(alignmentWeight);
             if (options.ProbeBatchSize > 0)
@@ -167,6 +169,7 @@ internal static class JudgeCommand
                 ["scene_token_steps"] = options.SceneTokenSteps.ToString(),
                 ["scene_token_stage_steps"] = options.SceneTokenStageSteps.ToString(),
                 ["scene_token_kind_groups"] = string.Join(" | ", options.SceneTokenKindGroups.Select(g => string.Join(",", g))),
+                ["scene_token_noise"] = options.SceneTokenNoise.ToString("G"),
                 ["alignment_steps"] = options.AlignmentSteps.ToString(),
                 ["alignment_weight"] = options.AlignmentWeight.ToString("G"),
                 ["probe_rows"] = "WorldDataViews.SceneRows(seed + 1, split: train)",

@@ -105,6 +105,9 @@ public sealed partial class JudgeTrainer
             [Synthetic.QuestionKinds.Background, Synthetic.QuestionKinds.Shape, Synthetic.QuestionKinds.Size, Synthetic.QuestionKinds.Position, Synthetic.QuestionKinds.Count],
             [.. Synthetic.QuestionKinds.TwoImage],
         ];
+        /// <summary>Gaussian noise added to the scene tokens during the scene-token steps, relative to their RMS (0: none),
+        /// so the decoder learns to read tokens that are only approximately right, as aligned image tokens are.</summary>
+        public double SceneTokenNoise;
         /// <summary>After the scene-token steps, this many steps train only the vision tower, projector and image newline
         /// on images (the decoder frozen), with the answer loss plus <see cref="AlignmentWeight"/> times the alignment loss.</summary>
         public int AlignmentSteps;

@@ -123,7 +123,7 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
             {
                 var kinds = SceneStageKinds(o, step);
                 var sceneBatch = kinds is null ? sceneRows!.Next(o.BatchSize) : NextOfKinds(sceneRows!, o.BatchSize, kinds, r => r.Kind);
-                (loss, accuracy) = SceneTokenStep(scorer, sceneTokens!, optimizer, sceneBatch, device);
+                (loss, accuracy) = SceneTokenStep(scorer, sceneTokens!, optimizer, sceneBatch, step, device);
             }
             else
             {

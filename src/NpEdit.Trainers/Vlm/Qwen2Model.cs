@@ -48,6 +48,9 @@ public sealed class Qwen2Model : nn.Module
     {
         using var scope = NewDisposeScope();
         var mask = attentionMask.to(ScalarType.Int64);
-        return mask.cumsum(1).sub(1).clamp_min(0).MoveToOuterDisposeScope();
+        // Explicit, disposed Scalars (see ImageTensors.ToTensor): this runs on every judge forward.
+        using var one = 1L.ToScalar();
+        using var zero = 0L.ToScalar();
+        return mask.cumsum(1).sub(one).clamp_min(zero).MoveToOuterDisposeScope();
     }
 }

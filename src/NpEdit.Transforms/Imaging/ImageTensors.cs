@@ -14,7 +14,11 @@ public static class ImageTensors
     {
         using var scope = NewDisposeScope();
         var bytes = torch.tensor(image.Pixels, dtype: ScalarType.Byte).view(image.Height, image.Width, 3);
-        var result = bytes.permute(2, 0, 1).to(ScalarType.Float32).div_(127.5).sub_(1.0);
+        // Explicit, disposed Scalars: an implicitly converted one can be finalized by the GC while libtorch still
+        // reads it (TorchSharp 0.107; seen as "Unknown scalar type" crashes in hour-long runs), and this runs per image.
+        using var half = 127.5.ToScalar();
+        using var one = 1.0.ToScalar();
+        var result = bytes.permute(2, 0, 1).to(ScalarType.Float32).div_(half).sub_(one);
         if (device is not null) result = result.to(device);
         return result.MoveToOuterDisposeScope();
     }

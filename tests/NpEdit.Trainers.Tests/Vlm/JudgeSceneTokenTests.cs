@@ -28,6 +28,7 @@ public sealed class JudgeSceneTokenTests
         Steps = 6,
         SceneTokenSteps = 2,
         SceneTokenStageSteps = 1,
+        SceneTokenNoise = 0.3,
         AlignmentSteps = 2,
         BatchSize = 6,
         LearningRate = 1e-2,

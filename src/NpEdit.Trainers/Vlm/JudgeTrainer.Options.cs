@@ -122,6 +122,8 @@ public sealed partial class JudgeTrainer
         /// <summary>Folder for checkpoints; when it holds one, Fit resumes from it.</summary>
         public string? CheckpointFolder;
         public int CheckpointInterval = 250;
+        /// <summary>Steps between log lines of the training accuracy per question kind (when the rows have a kind column).</summary>
+        public int KindAccuracyInterval = 250;
 
         public ILogger? Logger;
         public IProgress<TrainingProgress>? Progress;

@@ -87,7 +87,9 @@ public sealed partial class JudgeTrainer
         var answers = torch.tensor(batch.Select(r => r.Answer).ToArray(), device: device);
         var loss = AnswerLoss(scorer, logits, answers, o.FullVocabularyAnswerWeight);
         double value = loss.item<float>();
-        double accuracy = logits.Yes.gt(logits.No).eq(answers).to(ScalarType.Float32).mean().item<float>();
+        var correct = logits.Yes.gt(logits.No).eq(answers);
+        _lastCorrect = correct.cpu().data<bool>().ToArray();
+        double accuracy = correct.to(ScalarType.Float32).mean().item<float>();
         if (!double.IsFinite(value)) return (double.NaN, accuracy);
         loss.backward();
         if (!optimizer.GradientsAreFinite()) return (double.NaN, accuracy);

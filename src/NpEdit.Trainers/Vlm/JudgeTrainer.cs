@@ -37,6 +37,8 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
     public TimeSpan LastFitDuration { get; private set; }
     // The last step's GroundingLoss, reported on its own as well as inside the probe loss.
     private double _lastGroundingLoss = double.NaN;
+    // Whether each question of the last step was answered right (before its update), for per-kind accuracy.
+    private bool[] _lastCorrect = Array.Empty<bool>();
 
     /// <summary>Per-step losses of the last <see cref="Fit"/>.</summary>
     public IReadOnlyList<(long Step, IReadOnlyDictionary<string, double> Losses)> LossHistory { get; private set; } = Array.Empty<(long, IReadOnlyDictionary<string, double>)>();
@@ -98,9 +100,11 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
 
         bool curriculum = o.CurriculumKinds is { Length: > 0 } && o.CurriculumSteps > 0;
         if (curriculum) SchemaChecks.RequireText(input.Schema, o.Columns.Kind, "question kind");
+        bool readKinds = curriculum || input.Schema.GetColumnOrNull(o.Columns.Kind)?.Type is Microsoft.ML.Data.TextDataViewType;
+        var kindAccuracy = new KindAccuracy();
         bool withScenes = sceneTokens is not null;
-        using var rows = new RowStream<JudgeRow>(input, o.Columns.InputsIn(input.Schema, withAnswer: true, withKind: curriculum, withScenes: withScenes),
-            row => o.Columns.Bind(row, withAnswer: true, withKind: curriculum, withScenes: withScenes));
+        using var rows = new RowStream<JudgeRow>(input, o.Columns.InputsIn(input.Schema, withAnswer: true, withKind: readKinds, withScenes: withScenes),
+            row => o.Columns.Bind(row, withAnswer: true, withKind: readKinds, withScenes: withScenes));
         rows.SkipTo(consumed);
         // Scene-token steps read the same data through their own stream, without images.
         using var sceneRows = sceneTokens is null ? null
@@ -124,6 +128,7 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
                 var kinds = SceneStageKinds(o, step);
                 var sceneBatch = kinds is null ? sceneRows!.Next(o.BatchSize) : NextOfKinds(sceneRows!, o.BatchSize, kinds, r => r.Kind);
                 (loss, accuracy) = SceneTokenStep(scorer, sceneTokens!, optimizer, sceneBatch, step, device);
+                kindAccuracy.Add(sceneBatch.Select(r => r.Kind).ToList(), _lastCorrect);
             }
             else
             {
@@ -133,6 +138,7 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
                 bool withProbe = probes is not null && (o.ProbeSteps < 0 || step < o.ProbeSteps);
                 probeBatch = withProbe ? probes!.Next(o.ProbeBatchSize) : null;
                 (loss, accuracy, captionLoss, probeLoss, alignLoss) = TrainStep(scorer, optimizer, batch, captionBatch, probe, probeBatch, sceneTokens, step, device);
+                kindAccuracy.Add(batch.Select(r => r.Kind).ToList(), _lastCorrect);
             }
             if (double.IsFinite(loss))
             {
@@ -150,6 +156,10 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
             if (double.IsFinite(alignLoss)) losses["align"] = alignLoss;
             tracker.Report(step + 1, losses, skipped);
             bool last = step + 1 == o.Steps;
+            if (readKinds && ((step + 1) % o.KindAccuracyInterval == 0 || last))
+            {
+                o.Logger?.LogInformation("Training accuracy by kind up to step {Step}: {Accuracy}", step + 1, kindAccuracy.Drain());
+            }
             if (checkpoints is not null && ((step + 1) % o.CheckpointInterval == 0 || last))
             {
                 SaveCheckpoint(checkpoints, step + 1, model, optimizer, ema, probe, sceneTokens, rows.Consumed, captions?.Consumed ?? 0, probes?.Consumed ?? 0, sceneRows?.Consumed ?? 0, skipped);
@@ -198,7 +208,9 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
         using var logits = scorer.Score(queries);
         var loss = AnswerLoss(scorer, logits, answers, o.FullVocabularyAnswerWeight);
         double value = loss.item<float>();
-        double accuracy = logits.Yes.gt(logits.No).eq(answers).to(ScalarType.Float32).mean().item<float>();
+        var correct = logits.Yes.gt(logits.No).eq(answers);
+        _lastCorrect = correct.cpu().data<bool>().ToArray();
+        double accuracy = correct.to(ScalarType.Float32).mean().item<float>();
         double captionValue = double.NaN;
         var total = loss;
         double alignValue = double.NaN;

@@ -33,8 +33,8 @@ public sealed record JudgeColumns
         if (schema.GetColumnOrNull(ImageCount) is not null) names.Add(ImageCount);
         if (withAnswer) names.Add(Answer);
         if (withKind) names.Add(Kind);
-        if (withScenes) names.AddRange(SceneInputsIn(schema).Except(names));
-        return names.Distinct().ToList();
+        if (withScenes) names.AddRange(SceneColumnsIn(schema).Except(names));
+        return names;
     }
 
     internal void Validate(SchemaShape schema, bool withAnswer)
@@ -57,7 +57,7 @@ public sealed record JudgeColumns
     internal Func<JudgeRow> Bind(DataViewRow row, bool withAnswer, bool withKind = false, bool withScenes = false)
     {
         var schema = row.Schema;
-        var scenes = withScenes ? BindScenes(row) : null;
+        var scenes = withScenes ? BindSceneList(row) : null;
         var image = row.GetGetter<MLImage>(schema[Image]);
         var question = row.GetGetter<ReadOnlyMemory<char>>(schema[Question]);
         var second = schema.GetColumnOrNull(SecondImage) is { } s ? row.GetGetter<MLImage>(s) : null;
@@ -85,7 +85,7 @@ public sealed record JudgeColumns
             return new JudgeRow(Read(image), images == 2 ? Read(second!) : null, text.ToString(), truth)
             {
                 Kind = kindText.ToString(),
-                Scenes = scenes?.Invoke().Scenes,
+                Scenes = scenes?.Invoke(),
             };
         };
     }
@@ -98,9 +98,45 @@ public sealed record JudgeColumns
     internal Func<SceneQuestionRow> BindScenes(DataViewRow row)
     {
         var schema = row.Schema;
+        var scenes = BindSceneList(row);
         var question = row.GetGetter<ReadOnlyMemory<char>>(schema[Question]);
         var answer = row.GetGetter<bool>(schema[Answer]);
         var kind = schema.GetColumnOrNull(Kind) is { } k ? row.GetGetter<ReadOnlyMemory<char>>(k) : null;
+        return () =>
+        {
+            ReadOnlyMemory<char> text = default;
+            question(ref text);
+            bool truth = false;
+            answer(ref truth);
+            ReadOnlyMemory<char> kindText = default;
+            kind?.Invoke(ref kindText);
+            return new SceneQuestionRow(scenes(), text.ToString(), truth, kindText.ToString());
+        };
+    }
+
+    /// <summary>The columns <see cref="BindScenes"/> reads.</summary>
+    internal IReadOnlyList<string> SceneInputsIn(DataViewSchema schema)
+    {
+        var names = new List<string>(SceneColumnsIn(schema)) { Question, Answer };
+        if (schema.GetColumnOrNull(Kind) is not null) names.Add(Kind);
+        return names;
+    }
+
+    // The scene JSON columns and the image count that says whether the second one is used.
+    private IReadOnlyList<string> SceneColumnsIn(DataViewSchema schema)
+    {
+        var names = new List<string> { Scene };
+        foreach (var optional in new[] { SecondScene, ImageCount })
+        {
+            if (schema.GetColumnOrNull(optional) is not null) names.Add(optional);
+        }
+        return names;
+    }
+
+    // The row's ground-truth scenes, one per image.
+    private Func<IReadOnlyList<Synthetic.Scene>> BindSceneList(DataViewRow row)
+    {
+        var schema = row.Schema;
         var first = row.GetGetter<ReadOnlyMemory<char>>(schema[Scene]);
         var second = schema.GetColumnOrNull(SecondScene) is { } s ? row.GetGetter<ReadOnlyMemory<char>>(s) : null;
         var count = schema.GetColumnOrNull(ImageCount) is { } c ? row.GetGetter<int>(c) : null;
@@ -118,25 +154,8 @@ public sealed record JudgeColumns
                 second(ref text);
                 scenes.Add(Synthetic.Scene.FromJson(text.ToString()));
             }
-            question(ref text);
-            string q = text.ToString();
-            bool truth = false;
-            answer(ref truth);
-            ReadOnlyMemory<char> kindText = default;
-            kind?.Invoke(ref kindText);
-            return new SceneQuestionRow(scenes, q, truth, kindText.ToString());
+            return scenes;
         };
-    }
-
-    /// <summary>The columns <see cref="BindScenes"/> reads.</summary>
-    internal IReadOnlyList<string> SceneInputsIn(DataViewSchema schema)
-    {
-        var names = new List<string> { Scene, Question, Answer };
-        foreach (var optional in new[] { SecondScene, ImageCount, Kind })
-        {
-            if (schema.GetColumnOrNull(optional) is not null) names.Add(optional);
-        }
-        return names;
     }
 
     // An MLImage holds a native bitmap that may be invalid once the cursor moves: copy the pixels out and release it.

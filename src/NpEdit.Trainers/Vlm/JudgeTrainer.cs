@@ -113,13 +113,18 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
         using var captions = OpenCaptions(o, consumedCaptions);
         using var probes = probe is null ? null : OpenProbeRows(o, consumedProbes);
         var tracker = new ProgressTracker("judge", startStep, o.Steps, o.Logger, o.Progress);
+        Stage? trainableStage = null; // the stage SetTrainable last prepared the parameters for
 
         for (long step = startStep; step < o.Steps; step++)
         {
             o.Cancellation.ThrowIfCancellationRequested();
             var stage = StageAt(o, step);
             optimizer.LearningRate = stage == Stage.SceneTokens ? sceneSchedule.At(step) : schedule.At(step - o.SceneTokenSteps);
-            if (sceneTokens is not null) SetTrainable(model, sceneTokens, optimizer, stage);
+            if (sceneTokens is not null && stage != trainableStage)
+            {
+                SetTrainable(model, sceneTokens, optimizer, stage);
+                trainableStage = stage;
+            }
             List<(RgbImage Image, string Caption)>? captionBatch = null;
             List<(RgbImage Image, Synthetic.Scene Scene)>? probeBatch = null;
             double loss, accuracy, captionLoss = double.NaN, probeLoss = double.NaN, alignLoss = double.NaN;

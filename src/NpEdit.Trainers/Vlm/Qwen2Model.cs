@@ -14,6 +14,10 @@ public sealed class Qwen2Model : nn.Module
     private readonly RMSNorm norm;
 #pragma warning restore IDE1006
     private readonly TextModelConfig _config;
+    // Scalars held for the process's lifetime, not converted implicitly per call (see ImageTensors): this runs on
+    // every judge forward.
+    private static readonly Scalar One = 1L.ToScalar();
+    private static readonly Scalar Zero = 0L.ToScalar();
 
     public Qwen2Model(TextModelConfig config, Device? device = null, ScalarType? dtype = null) : base(nameof(Qwen2Model))
     {
@@ -48,9 +52,6 @@ public sealed class Qwen2Model : nn.Module
     {
         using var scope = NewDisposeScope();
         var mask = attentionMask.to(ScalarType.Int64);
-        // Explicit, disposed Scalars (see ImageTensors.ToTensor): this runs on every judge forward.
-        using var one = 1L.ToScalar();
-        using var zero = 0L.ToScalar();
-        return mask.cumsum(1).sub(one).clamp_min(zero).MoveToOuterDisposeScope();
+        return mask.cumsum(1).sub(One).clamp_min(Zero).MoveToOuterDisposeScope();
     }
 }

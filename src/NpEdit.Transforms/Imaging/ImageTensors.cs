@@ -9,16 +9,17 @@ namespace NpEdit.Transforms.Imaging;
 /// </summary>
 public static class ImageTensors
 {
+    // Scalars held for the process's lifetime: an implicitly converted one can be finalized by the GC while libtorch
+    // still reads it (TorchSharp 0.107; seen as "Unknown scalar type" crashes in hour-long runs), and this runs per image.
+    private static readonly Scalar Half = 127.5.ToScalar();
+    private static readonly Scalar One = 1.0.ToScalar();
+
     /// <summary><c>[3,H,W]</c> in [-1, 1] from 8-bit RGB (0 maps to -1, 255 to 1).</summary>
     public static Tensor ToTensor(RgbImage image, Device? device = null)
     {
         using var scope = NewDisposeScope();
         var bytes = torch.tensor(image.Pixels, dtype: ScalarType.Byte).view(image.Height, image.Width, 3);
-        // Explicit, disposed Scalars: an implicitly converted one can be finalized by the GC while libtorch still
-        // reads it (TorchSharp 0.107; seen as "Unknown scalar type" crashes in hour-long runs), and this runs per image.
-        using var half = 127.5.ToScalar();
-        using var one = 1.0.ToScalar();
-        var result = bytes.permute(2, 0, 1).to(ScalarType.Float32).div_(half).sub_(one);
+        var result = bytes.permute(2, 0, 1).to(ScalarType.Float32).div_(Half).sub_(One);
         if (device is not null) result = result.to(device);
         return result.MoveToOuterDisposeScope();
     }

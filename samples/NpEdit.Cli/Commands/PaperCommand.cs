@@ -23,9 +23,11 @@ internal static class PaperCommand
         var count = CommonOptions.Count(1000);
         var only = new Option<string[]>("--row") { Description = "Run only these rows (repeatable); the report still includes every cached row.", AllowMultipleArgumentsPerToken = true };
         var steps = new Option<int>("--steps") { Description = "NP-Edit steps per row, copy warm-up included in the default proportion (0 = the trainer's default).", DefaultValueFactory = _ => 0 };
+        var warmup = new Option<int?>("--warmup") { Description = "Copy warm-up steps of every NP-Edit row (default: the trainer's share of --steps)." };
+        var shareWarmup = new Option<bool>("--share-warmup") { Description = "Train the copy warm-up once and start every full-data NP-Edit row from it.", DefaultValueFactory = _ => true };
         var weakJudge = new Option<string>("--weak-judge") { Description = "Folder of the smaller judge for the judge-scaling row.", DefaultValueFactory = _ => "models/shapes-judge-small" };
         var threads = CommonOptions.Threads();
-        var command = new Command("paper", "Reproduce the paper's tables on the default world and write docs/results.md.") { folder, docs, count, only, steps, weakJudge, threads };
+        var command = new Command("paper", "Reproduce the paper's tables on the default world and write docs/results.md.") { folder, docs, count, only, steps, warmup, shareWarmup, weakJudge, threads };
         command.SetAction(parse =>
         {
             using var logging = Logging.Create();
@@ -33,11 +35,13 @@ internal static class PaperCommand
             var clock = Stopwatch.StartNew();
             string runFolder = parse.GetValue(folder)!;
             int npEditSteps = parse.GetValue(steps);
+            int? warmupSteps = parse.GetValue(warmup);
             var options = new PaperRunOptions
             {
                 Folder = runFolder,
                 EvalCount = parse.GetValue(count),
                 Threads = parse.GetValue(threads),
+                ShareWarmup = parse.GetValue(shareWarmup),
                 Logger = logger,
                 BaseOptions = () =>
                 {
@@ -48,10 +52,13 @@ internal static class PaperCommand
                         o.WarmupCopySteps = (int)Math.Round((double)npEditSteps * o.WarmupCopySteps / o.Steps);
                         o.Steps = npEditSteps;
                     }
+                    if (warmupSteps is { } w) o.WarmupCopySteps = w;
+                    if (o.WarmupCopySteps >= o.Steps) throw new ArgumentException($"--warmup ({o.WarmupCopySteps}) must be below the NP-Edit steps ({o.Steps}).");
                     return o;
                 },
                 ProgressFor = (name, total) => new LineProgress(name, total),
             };
+            options.BaseOptions(); // fails now, not after hours of earlier rows, when --warmup does not fit --steps
             var selected = parse.GetValue(only) is { Length: > 0 } names ? new HashSet<string>(names) : null;
             var results = new Dictionary<string, PaperRowResult>();
             using var runner = new PaperRunner(options);

@@ -68,6 +68,38 @@ public sealed class CheckpointFolder
         return new Checkpoint(folder, long.Parse(state["step"], System.Globalization.CultureInfo.InvariantCulture), state);
     }
 
+    /// <summary>
+    /// Makes <paramref name="checkpoint"/> (from another folder) this folder's latest checkpoint: its files are copied
+    /// into a temporary folder and renamed into place, as <see cref="Save"/> does, so a crash leaves no half copy.
+    /// Why: runs that share a common first stage (the paper bench's copy warm-up) start from one trained copy of it.
+    /// </summary>
+    public void CopyFrom(Checkpoint checkpoint)
+    {
+        Directory.CreateDirectory(Path);
+        string name = $"step-{checkpoint.Step:D8}";
+        string final = System.IO.Path.Combine(Path, name);
+        string temp = System.IO.Path.Combine(Path, $".{name}.{Guid.NewGuid():N}.tmp");
+        Directory.CreateDirectory(temp);
+        try
+        {
+            foreach (var file in Directory.GetFiles(checkpoint.Folder))
+            {
+                File.Copy(file, System.IO.Path.Combine(temp, System.IO.Path.GetFileName(file)));
+            }
+            if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
+            Directory.Move(temp, final);
+        }
+        catch
+        {
+            if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
+            throw;
+        }
+        string latestTemp = System.IO.Path.Combine(Path, $".{LatestFile}.{Guid.NewGuid():N}.tmp");
+        File.WriteAllText(latestTemp, name);
+        File.Move(latestTemp, System.IO.Path.Combine(Path, LatestFile), overwrite: true);
+        Prune(name);
+    }
+
     private void Prune(string keepName)
     {
         var all = Directory.GetDirectories(Path, "step-*").Select(System.IO.Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal).ToList();

@@ -61,6 +61,41 @@ public sealed class PaperRunnerTests : IClassFixture<PaperRunnerTests.Shared>
     }
 
     [Fact]
+    public void A_shared_warmup_gives_the_same_weights_as_each_row_training_its_own()
+    {
+        PaperRunOptions Options(string folder, bool share) => new()
+        {
+            Folder = folder,
+            EvalCount = 4,
+            ImageSize = EditTestFixtures.Size,
+            TrainingRows = 50,
+            PriorFolder = _f.PriorFolder,
+            ShareWarmup = share,
+            BaseOptions = () => _f.Options(steps: 3, warmup: 2),
+        };
+        var spec = PaperRows.All("unused").Single(r => r.Name == "no-identity");
+        string shared = Path.Combine(_f.Root, "paper-shared-" + Guid.NewGuid().ToString("N"));
+        string own = Path.Combine(_f.Root, "paper-own-" + Guid.NewGuid().ToString("N"));
+        PaperRowResult withShared, withOwn;
+        using (var runner = new PaperRunner(Options(shared, share: true))) withShared = runner.Run(spec, new Dictionary<string, PaperRowResult>());
+        using (var runner = new PaperRunner(Options(own, share: false))) withOwn = runner.Run(spec, new Dictionary<string, PaperRowResult>());
+
+        string Final(string folder, string row) => Path.Combine(folder, row, "checkpoints", "step-00000003", "student.safetensors");
+        File.Exists(Path.Combine(shared, "warmup", "checkpoints", "step-00000002", "student.safetensors")).Should().BeTrue("the warm-up is trained once in its own folder");
+        Directory.Exists(Path.Combine(own, "warmup")).Should().BeFalse();
+        File.ReadAllBytes(Final(shared, "no-identity")).Should().Equal(File.ReadAllBytes(Final(own, "no-identity")),
+            "the warm-up reads no ablation switch, so starting from the shared one changes nothing");
+        withShared.EditSuccess.Should().Be(withOwn.EditSuccess);
+        withShared.SharedWarmupSeconds.Should().BeGreaterThan(0);
+        withShared.TrainSeconds.Should().BeGreaterThan(withShared.SharedWarmupSeconds, "the row's time includes the warm-up it started from");
+        withOwn.SharedWarmupSeconds.Should().Be(0);
+
+        var dataRow = PaperRows.All("unused").Single(r => r.Name == "data-10pct");
+        using (var runner = new PaperRunner(Options(shared, share: true))) runner.Run(dataRow, new Dictionary<string, PaperRowResult>()).SharedWarmupSeconds
+            .Should().Be(0, "a row on a fraction of the data warms up on that fraction");
+    }
+
+    [Fact]
     public void Claims_compare_intervals_and_ratios()
     {
         PaperRowResult Row(string name, double success, double lo, double hi, double fd = 1, double fdLo = 0.9, double fdHi = 1.1) => new()
@@ -94,5 +129,13 @@ public sealed class PaperRunnerTests : IClassFixture<PaperRunnerTests.Shared>
             new PaperRowResult { Name = "zero-shot", EvalSeconds = 8 },
         };
         PaperReport.TotalSeconds(rows).Should().Be(100 + 10 + 100 + 12 + 50 + 8);
+
+        var sharing = new[]
+        {
+            new PaperRowResult { Name = "np-edit", TrainSeconds = 100, SharedWarmupSeconds = 30 },
+            new PaperRowResult { Name = "only-dmd", TrainSeconds = 90, SharedWarmupSeconds = 30 },
+            new PaperRowResult { Name = "data-1pct", TrainSeconds = 95 },
+        };
+        PaperReport.TotalSeconds(sharing).Should().Be(30 + 70 + 60 + 95, "the shared warm-up is counted once");
     }
 }

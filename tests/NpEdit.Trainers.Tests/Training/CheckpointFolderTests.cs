@@ -31,6 +31,24 @@ public sealed class CheckpointFolderTests : IDisposable
     }
 
     [Fact]
+    public void A_checkpoint_copied_from_another_folder_becomes_the_latest_there()
+    {
+        var source = new CheckpointFolder(Path.Combine(_dir, "shared"));
+        source.Save(7, new Dictionary<string, IReadOnlyDictionary<string, Tensor>> { ["model"] = new Dictionary<string, Tensor> { ["w"] = torch.full(3, 7f) } },
+            new Dictionary<string, string> { ["seconds"] = "12.5" });
+        var target = new CheckpointFolder(Path.Combine(_dir, "row"));
+        target.CopyFrom(source.TryLoadLatest()!);
+
+        var copied = target.TryLoadLatest()!;
+        copied.Step.Should().Be(7);
+        copied.Folder.Should().StartWith(target.Path, "the row owns its copy, so its own later saves and pruning never touch the shared one");
+        copied.State["seconds"].Should().Be("12.5");
+        copied.Load("model")["w"].data<float>().ToArray().Should().Equal(7f, 7f, 7f);
+        source.TryLoadLatest()!.Step.Should().Be(7);
+        Directory.GetFileSystemEntries(target.Path, ".*.tmp").Should().BeEmpty();
+    }
+
+    [Fact]
     public void A_dangling_latest_pointer_is_reported()
     {
         File.WriteAllText(Path.Combine(_dir, "latest"), "step-00000099");

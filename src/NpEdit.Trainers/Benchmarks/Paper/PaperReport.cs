@@ -53,10 +53,15 @@ public static class PaperReport
 
     /// <summary>
     /// Machine time of the whole run: every row's training and evaluation, however many processes (resumes) it took.
-    /// A row that evaluates another row's model adds only its evaluation.
+    /// A row that evaluates another row's model adds only its evaluation; the shared copy warm-up, which every row
+    /// that started from it includes in its training time, is counted once.
     /// </summary>
-    public static double TotalSeconds(IEnumerable<PaperRowResult> rows) =>
-        rows.Sum(r => r.EvalSeconds + (r.ReusesModelOf is null ? r.TrainSeconds : 0));
+    public static double TotalSeconds(IEnumerable<PaperRowResult> rows)
+    {
+        var list = rows.ToList();
+        double shared = list.Select(r => r.SharedWarmupSeconds).DefaultIfEmpty(0).Max();
+        return shared + list.Sum(r => r.EvalSeconds + (r.ReusesModelOf is null ? r.TrainSeconds - r.SharedWarmupSeconds : 0));
+    }
 
     public static void Write(IReadOnlyList<PaperRowResult> rows, string docsFolder, string runFolder, double lastProcessSeconds, string? lossPlot)
     {
@@ -74,13 +79,16 @@ public static class PaperReport
             + "edit_success, preserved and exact come from the world's oracle (ground truth known); realism FD is the Fréchet "
             + "distance of ImageNet ResNet18 features between outputs and real renders of the targets (lower is better; it "
             + "uses none of this project's models). The paper's column is GEdit-Bench VIEScore Overall (0-10), a different "
-            + "benchmark and scale: compare orderings, not values.");
+            + "benchmark and scale: compare orderings, not values."
+            + (rows.Any(r => r.SharedWarmupSeconds > 0)
+                ? $" The NP-Edit rows on all the data started from one shared copy warm-up ({rows.Max(r => r.SharedWarmupSeconds) / 60:F1} min, included in each row's train minutes, counted once in the total)."
+                : ""));
         md.AppendLine();
-        md.AppendLine("| system | paper row | paper Overall | edit_success | preserved | exact | PSNR dB | realism FD | steps | train min |");
-        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+        md.AppendLine("| system | paper row | paper Overall | edit_success | preserved | exact | PSNR dB | realism FD | sampling steps | train steps | train min |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in rows)
         {
-            md.AppendLine($"| {r.Label} | {r.PaperRow} | {(r.PaperOverall is { } p ? p.ToString("F2", CultureInfo.InvariantCulture) : "-")} | {F(r.EditSuccess)} | {F(r.Preserved)} | {F(r.Exact)} | {r.Psnr.Value:F1} | {F(r.RealismFd, 2)} | {r.SamplingSteps} | {(r.TrainSeconds > 0 ? (r.TrainSeconds / 60).ToString("F1", CultureInfo.InvariantCulture) : "-")} |");
+            md.AppendLine($"| {r.Label} | {r.PaperRow} | {(r.PaperOverall is { } p ? p.ToString("F2", CultureInfo.InvariantCulture) : "-")} | {F(r.EditSuccess)} | {F(r.Preserved)} | {F(r.Exact)} | {r.Psnr.Value:F1} | {F(r.RealismFd, 2)} | {r.SamplingSteps} | {(r.TrainSteps > 0 && r.ReusesModelOf is null ? r.TrainSteps.ToString(CultureInfo.InvariantCulture) : "-")} | {(r.TrainSeconds > 0 ? (r.TrainSeconds / 60).ToString("F1", CultureInfo.InvariantCulture) : "-")} |");
         }
         md.AppendLine();
         md.AppendLine("## Claims checked");

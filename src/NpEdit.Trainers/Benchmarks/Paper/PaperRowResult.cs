@@ -27,6 +27,11 @@ public sealed record PaperRowResult
     public double TrainSeconds { get; init; }
     public long TrainSteps { get; init; }
     public double EvalSeconds { get; init; }
+    /// <summary>
+    /// The part of <see cref="TrainSeconds"/> spent in the copy warm-up that several rows share (trained once, see
+    /// <see cref="PaperRunOptions.ShareWarmup"/>); 0 when the row trained its own.
+    /// </summary>
+    public double SharedWarmupSeconds { get; init; }
     /// <summary>The row whose trained model this row evaluates (its training time is counted there), if any.</summary>
     public string? ReusesModelOf { get; init; }
     public string? Explanation { get; init; }

@@ -24,6 +24,13 @@ public sealed record PaperRunOptions
     /// <summary>NP-Edit settings shared by every NP-Edit row (each row's switches are applied on top).</summary>
     public Func<NpEditTrainer.Options> BaseOptions { get; init; } = () => new NpEditTrainer.Options();
     public int Threads { get; init; }
+    /// <summary>
+    /// Train the copy warm-up once (in <c>warmup/</c>) and start every NP-Edit row on all the data from it. The warm-up
+    /// does not depend on any ablation switch, so this gives the same weights as each row training its own (tested)
+    /// and makes the ablations a controlled comparison from one starting point. Rows on a fraction of the data train
+    /// their own warm-up on that fraction.
+    /// </summary>
+    public bool ShareWarmup { get; init; } = true;
     /// <summary>The prior the zero-shot and supervised rows start from (default: the shipped one; NP-Edit rows use their options).</summary>
     public string? PriorFolder { get; init; }
     /// <summary>Side of the world's images.</summary>
@@ -61,7 +68,7 @@ public sealed class PaperRunner : IDisposable
             return Json.Deserialize<PaperRowResult>(File.ReadAllText(resultPath), resultPath);
         }
         Directory.CreateDirectory(folder);
-        var (editor, trainSeconds, trainSteps, dispose) = EditorFor(spec, finished);
+        var (editor, trainSeconds, trainSteps, sharedWarmupSeconds, dispose) = EditorFor(spec, finished);
         using (dispose)
         {
             _o.Logger?.LogInformation("{Row}: evaluating on {Count} held-out rows", spec.Name, _o.EvalCount);
@@ -87,6 +94,7 @@ public sealed class PaperRunner : IDisposable
                 TrainSeconds = trainSeconds,
                 TrainSteps = trainSteps,
                 EvalSeconds = evaluation.Seconds,
+                SharedWarmupSeconds = spec.ReuseModelOf is null ? sharedWarmupSeconds : 0,
                 ReusesModelOf = spec.ReuseModelOf,
                 Explanation = spec.Explanation,
             };
@@ -98,12 +106,12 @@ public sealed class PaperRunner : IDisposable
         }
     }
 
-    private (IImageEditor Editor, double Seconds, long Steps, IDisposable Dispose) EditorFor(PaperRowSpec spec, IReadOnlyDictionary<string, PaperRowResult> finished)
+    private (IImageEditor Editor, double Seconds, long Steps, double SharedWarmupSeconds, IDisposable Dispose) EditorFor(PaperRowSpec spec, IReadOnlyDictionary<string, PaperRowResult> finished)
     {
         if (spec.Kind == PaperRowKind.ZeroShot)
         {
             var prior = FlowModelStore.Load(_o.PriorFolder ?? ShippedModels.PriorFolder);
-            return (new SdEditEditor(prior, steps: spec.SamplingSteps), 0, 0, prior);
+            return (new SdEditEditor(prior, steps: spec.SamplingSteps), 0, 0, 0, prior);
         }
         string owner = spec.ReuseModelOf ?? spec.Name;
         string modelPath = Path.Combine(RowFolder(owner), "model.npedit");
@@ -116,7 +124,7 @@ public sealed class PaperRunner : IDisposable
         var info = Json.Deserialize<Dictionary<string, double>>(File.ReadAllText(trainInfo), trainInfo);
         var editor = NpEditModelFile.LoadEditor(_context, modelPath);
         var sampler = editor.Options.Sampler with { Steps = spec.SamplingSteps };
-        return (new TransformerEditor(editor, sampler, spec.Label), info["seconds"], (long)info["steps"], editor);
+        return (new TransformerEditor(editor, sampler, spec.Label), info["seconds"], (long)info["steps"], info.GetValueOrDefault("shared_warmup_seconds"), editor);
     }
 
     private void Train(PaperRowSpec spec, IReadOnlyDictionary<string, PaperRowResult> finished, string modelPath, string trainInfo)
@@ -125,6 +133,7 @@ public sealed class PaperRunner : IDisposable
         long rows = Math.Max(1, (long)Math.Round(_o.TrainingRows * spec.DataFraction));
         NpEditTransformer editor;
         double seconds;
+        double sharedWarmupSeconds = 0;
         long steps;
         IReadOnlyList<(long Step, IReadOnlyDictionary<string, double> Losses)> history;
         if (spec.Kind == PaperRowKind.Supervised)
@@ -162,6 +171,10 @@ public sealed class PaperRunner : IDisposable
             options.CheckpointFolder = Path.Combine(folder, "checkpoints");
             options.Logger = _o.Logger;
             var data = WorldDataViews.TrainingRows(_context, rows, seed: 0, size: _o.ImageSize);
+            if (_o.ShareWarmup && spec.DataFraction >= 1.0 && SharesWarmupWithBase(options))
+            {
+                sharedWarmupSeconds = StartFromSharedWarmup(options.CheckpointFolder, rows);
+            }
             options.Progress = _o.ProgressFor?.Invoke(spec.Name, options.Steps);
             var trainer = new NpEditTrainer(_context, options);
             editor = trainer.Fit(data);
@@ -173,8 +186,51 @@ public sealed class PaperRunner : IDisposable
         using (editor)
         {
             LossCsv.Write(history, Path.Combine(folder, "losses.csv"));
-            File.WriteAllText(trainInfo, Json.Serialize(new Dictionary<string, double> { ["seconds"] = seconds, ["steps"] = steps, ["rows"] = rows }));
+            File.WriteAllText(trainInfo, Json.Serialize(new Dictionary<string, double> { ["seconds"] = seconds, ["steps"] = steps, ["rows"] = rows, ["shared_warmup_seconds"] = sharedWarmupSeconds }));
         }
+    }
+
+    /// <summary>
+    /// The warm-up is shared only when everything it reads is the base run's: a row switch that changed the prior,
+    /// seed, batch, warm-up length or its learning rate would make the shared copy a different experiment.
+    /// </summary>
+    private bool SharesWarmupWithBase(NpEditTrainer.Options row)
+    {
+        var b = _o.BaseOptions();
+        return row.WarmupCopySteps > 0 && row.WarmupCopySteps < row.Steps
+            && row.WarmupCopySteps == b.WarmupCopySteps && row.PriorFolder == b.PriorFolder && row.Seed == b.Seed
+            && row.BatchSize == b.BatchSize && row.WarmupLearningRate == b.WarmupLearningRate && row.TimeShift == b.TimeShift
+            && row.GradientClip == b.GradientClip && row.Beta1 == b.Beta1 && row.Beta2 == b.Beta2 && row.LearningRate == b.LearningRate;
+    }
+
+    /// <summary>
+    /// Trains the base options' copy warm-up once into <c>warmup/checkpoints</c> (resumable like any run) and makes
+    /// it the row's starting checkpoint unless the row already has its own. Returns the warm-up's training seconds,
+    /// which the row's time includes (its checkpoint carries them).
+    /// </summary>
+    private double StartFromSharedWarmup(string rowCheckpoints, long rows)
+    {
+        var shared = new CheckpointFolder(Path.Combine(_o.Folder, "warmup", "checkpoints"));
+        var warmup = _o.BaseOptions();
+        var latest = shared.TryLoadLatest();
+        if (latest is null || latest.Step < warmup.WarmupCopySteps)
+        {
+            _o.Logger?.LogInformation("Shared copy warm-up: {Steps} steps into {Folder}", warmup.WarmupCopySteps, shared.Path);
+            warmup.Steps = warmup.WarmupCopySteps;
+            warmup.Threads = _o.Threads;
+            warmup.CheckpointFolder = shared.Path;
+            warmup.Logger = _o.Logger;
+            warmup.Progress = _o.ProgressFor?.Invoke("warmup", warmup.Steps);
+            using (new NpEditTrainer(_context, warmup).Fit(WorldDataViews.TrainingRows(_context, rows, seed: 0, size: _o.ImageSize))) { }
+            latest = shared.TryLoadLatest()!;
+        }
+        var own = new CheckpointFolder(rowCheckpoints);
+        if (own.TryLoadLatest() is null)
+        {
+            own.CopyFrom(latest);
+            _o.Logger?.LogInformation("Starting from the shared warm-up at step {Step}", latest.Step);
+        }
+        return latest.State.TryGetValue("seconds", out var s) ? double.Parse(s, System.Globalization.CultureInfo.InvariantCulture) : 0;
     }
 
     private ResNetFeaturizer Featurizer => _featurizer ??= new ResNetFeaturizer();

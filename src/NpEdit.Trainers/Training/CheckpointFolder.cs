@@ -24,14 +24,8 @@ public sealed class CheckpointFolder
     public string Path { get; }
     public int Keep { get; }
 
-    public void Save(long step, IReadOnlyDictionary<string, IReadOnlyDictionary<string, Tensor>> groups, IReadOnlyDictionary<string, string> state)
-    {
-        Directory.CreateDirectory(Path);
-        string name = $"step-{step:D8}";
-        string final = System.IO.Path.Combine(Path, name);
-        string temp = System.IO.Path.Combine(Path, $".{name}.{Guid.NewGuid():N}.tmp");
-        Directory.CreateDirectory(temp);
-        try
+    public void Save(long step, IReadOnlyDictionary<string, IReadOnlyDictionary<string, Tensor>> groups, IReadOnlyDictionary<string, string> state) =>
+        Commit(step, temp =>
         {
             foreach (var (group, tensors) in groups)
             {
@@ -39,19 +33,7 @@ public sealed class CheckpointFolder
             }
             var withStep = new Dictionary<string, string>(state) { ["step"] = step.ToString(System.Globalization.CultureInfo.InvariantCulture) };
             File.WriteAllText(System.IO.Path.Combine(temp, StateFile), JsonSerializer.Serialize(withStep));
-            if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
-            Directory.Move(temp, final);
-        }
-        catch
-        {
-            if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
-            throw;
-        }
-        string latestTemp = System.IO.Path.Combine(Path, $".{LatestFile}.{Guid.NewGuid():N}.tmp");
-        File.WriteAllText(latestTemp, name);
-        File.Move(latestTemp, System.IO.Path.Combine(Path, LatestFile), overwrite: true);
-        Prune(name);
-    }
+        });
 
     /// <summary>The newest complete checkpoint, or null when the folder has none.</summary>
     public Checkpoint? TryLoadLatest()
@@ -73,19 +55,26 @@ public sealed class CheckpointFolder
     /// into a temporary folder and renamed into place, as <see cref="Save"/> does, so a crash leaves no half copy.
     /// Why: runs that share a common first stage (the paper bench's copy warm-up) start from one trained copy of it.
     /// </summary>
-    public void CopyFrom(Checkpoint checkpoint)
-    {
-        Directory.CreateDirectory(Path);
-        string name = $"step-{checkpoint.Step:D8}";
-        string final = System.IO.Path.Combine(Path, name);
-        string temp = System.IO.Path.Combine(Path, $".{name}.{Guid.NewGuid():N}.tmp");
-        Directory.CreateDirectory(temp);
-        try
+    public void CopyFrom(Checkpoint checkpoint) =>
+        Commit(checkpoint.Step, temp =>
         {
             foreach (var file in Directory.GetFiles(checkpoint.Folder))
             {
                 File.Copy(file, System.IO.Path.Combine(temp, System.IO.Path.GetFileName(file)));
             }
+        });
+
+    /// <summary>Fills a temporary folder, renames it into place as step-N, then points <c>latest</c> at it.</summary>
+    private void Commit(long step, Action<string> fill)
+    {
+        Directory.CreateDirectory(Path);
+        string name = $"step-{step:D8}";
+        string final = System.IO.Path.Combine(Path, name);
+        string temp = System.IO.Path.Combine(Path, $".{name}.{Guid.NewGuid():N}.tmp");
+        Directory.CreateDirectory(temp);
+        try
+        {
+            fill(temp);
             if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
             Directory.Move(temp, final);
         }

@@ -74,7 +74,7 @@ public static class PaperReport
         md.AppendLine("# Results: the paper's claims on the default world");
         md.AppendLine();
         md.AppendLine($"Written by `npedit bench paper` ({DateTime.UtcNow:yyyy-MM-dd}); the rows took {wallSeconds / 3600:F2} h of training and evaluation on this machine "
-            + $"(2 CPU cores; summed over every row, across resumed processes; the last process ran {lastProcessSeconds / 60:F1} min). Every number below was measured by that run. Metrics are means over the same "
+            + $"(2 CPU cores; summed over every row, across resumed processes{(lastProcessSeconds >= 60 ? $"; the last process ran {lastProcessSeconds / 60:F1} min" : "")}). Every number below was measured by that run. Metrics are means over the same "
             + $"{rows.FirstOrDefault()?.EvalCount ?? 0} held-out evaluation rows for every system, with 95% bootstrap intervals in brackets. "
             + "edit_success, preserved and exact come from the world's oracle (ground truth known); realism FD is the Fréchet "
             + "distance of ImageNet ResNet18 features between outputs and real renders of the targets (lower is better; it "

@@ -19,12 +19,13 @@ internal sealed class EditorSettingsOptions
     public Option<double> Guidance { get; } = new("--dmd-guidance") { Description = "Teacher guidance scale in DMD.", DefaultValueFactory = _ => Defaults.DmdGuidanceScale };
     public Option<int> FakeUpdates { get; } = new("--fake-updates") { Description = "Fake-score updates per generator step.", DefaultValueFactory = _ => Defaults.FakeScoreUpdates };
     public Option<double> LearningRate { get; } = new("--lr") { Description = "Generator learning rate.", DefaultValueFactory = _ => Defaults.LearningRate };
+    public Option<double> FakeLearningRate { get; } = new("--fake-lr") { Description = "Fake-score learning rate.", DefaultValueFactory = _ => Defaults.FakeLearningRate };
 
     public static EditorSettingsOptions Create() => new();
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { VlmWeight, DmdWeight, NoVlm, NoDmd, NoIdentity, FullVocabulary, OneStep, Guidance, FakeUpdates, LearningRate })
+        foreach (var option in new Option[] { VlmWeight, DmdWeight, NoVlm, NoDmd, NoIdentity, FullVocabulary, OneStep, Guidance, FakeUpdates, LearningRate, FakeLearningRate })
         {
             command.Options.Add(option);
         }
@@ -42,5 +43,6 @@ internal sealed class EditorSettingsOptions
         options.DmdGuidanceScale = parse.GetValue(Guidance);
         options.FakeScoreUpdates = parse.GetValue(FakeUpdates);
         options.LearningRate = parse.GetValue(LearningRate);
+        options.FakeLearningRate = parse.GetValue(FakeLearningRate);
     }
 }

@@ -72,6 +72,16 @@ public sealed class AdamW : IDisposable
         double bias2 = 1 - Math.Pow(Beta2, StepCount);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
+        // Scalars are made once and held by `using`: an implicit double-to-Scalar conversion inside a call can be
+        // finalized while libtorch still reads it, which crashed a long run in addcmul_ ("Scalar.h: toFloat").
+        using var decay = (1 - LearningRate * WeightDecay).ToScalar();
+        using var beta1 = Beta1.ToScalar();
+        using var oneMinusBeta1 = (1 - Beta1).ToScalar();
+        using var beta2 = Beta2.ToScalar();
+        using var oneMinusBeta2 = (1 - Beta2).ToScalar();
+        using var bias2Scalar = bias2.ToScalar();
+        using var eps = Eps.ToScalar();
+        using var stepSize = (-LearningRate / bias1).ToScalar();
         foreach (var (name, p) in _parameters)
         {
             var grad = p.grad;
@@ -83,11 +93,11 @@ public sealed class AdamW : IDisposable
                 _expSq[name] = torch.zeros_like(p).DetachFromDisposeScope();
             }
             var v = _expSq[name];
-            if (WeightDecay != 0) p.mul_(1 - LearningRate * WeightDecay);
-            m.mul_(Beta1).add_(grad, alpha: 1 - Beta1);
-            v.mul_(Beta2).addcmul_(grad, grad, value: 1 - Beta2);
-            var denominator = v.div(bias2).sqrt_().add_(Eps);
-            p.addcdiv_(m, denominator, value: -LearningRate / bias1);
+            if (WeightDecay != 0) p.mul_(decay);
+            m.mul_(beta1).add_(grad, alpha: oneMinusBeta1);
+            v.mul_(beta2).addcmul_(grad, grad, value: oneMinusBeta2);
+            var denominator = v.div(bias2Scalar).sqrt_().add_(eps);
+            p.addcdiv_(m, denominator, value: stepSize);
         }
     }
 

@@ -200,7 +200,7 @@ public sealed class PaperRunner : IDisposable
         return row.WarmupCopySteps > 0 && row.WarmupCopySteps < row.Steps
             && row.WarmupCopySteps == b.WarmupCopySteps && row.PriorFolder == b.PriorFolder && row.Seed == b.Seed
             && row.BatchSize == b.BatchSize && row.WarmupLearningRate == b.WarmupLearningRate && row.TimeShift == b.TimeShift
-            && row.GradientClip == b.GradientClip && row.Beta1 == b.Beta1 && row.Beta2 == b.Beta2 && row.LearningRate == b.LearningRate;
+            && row.GradientClip == b.GradientClip && row.Beta1 == b.Beta1 && row.Beta2 == b.Beta2;
     }
 
     /// <summary>
@@ -210,6 +210,10 @@ public sealed class PaperRunner : IDisposable
     /// </summary>
     private double StartFromSharedWarmup(string rowCheckpoints, long rows)
     {
+        // Rows split over several processes (bench paper --row) may all reach this point; the first trains the
+        // warm-up and the others wait for it instead of training it again.
+        using var turn = FolderLock.Acquire(Path.Combine(_o.Folder, "warmup"), TimeSpan.FromHours(12),
+            () => _o.Logger?.LogInformation("Waiting for another process to finish the shared copy warm-up"));
         var shared = new CheckpointFolder(Path.Combine(_o.Folder, "warmup", "checkpoints"));
         var warmup = _o.BaseOptions();
         var latest = shared.TryLoadLatest();

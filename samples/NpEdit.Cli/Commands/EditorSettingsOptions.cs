@@ -14,6 +14,7 @@ internal sealed class EditorSettingsOptions
     public Option<bool> NoVlm { get; } = new("--no-vlm") { Description = "Ablation: drop the VLM loss (only DMD)." };
     public Option<bool> NoDmd { get; } = new("--no-dmd") { Description = "Ablation: drop DMD (only VLM)." };
     public Option<bool> NoIdentity { get; } = new("--no-identity") { Description = "Ablation: drop the identity question." };
+    public Option<bool> PresenceChecks { get; } = new("--presence-checks") { Description = "Extension: also ask add and replace edits whether the edited image alone has the edit object." };
     public Option<bool> FullVocabulary { get; } = new("--full-vocab-ce") { Description = "Ablation: full-vocabulary cross-entropy instead of the Yes/No loss." };
     public Option<bool> OneStep { get; } = new("--one-step") { Description = "Ablation: one-step unroll instead of two-step." };
     public Option<double> Guidance { get; } = new("--dmd-guidance") { Description = "Teacher guidance scale in DMD.", DefaultValueFactory = _ => Defaults.DmdGuidanceScale };
@@ -25,7 +26,7 @@ internal sealed class EditorSettingsOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { VlmWeight, DmdWeight, NoVlm, NoDmd, NoIdentity, FullVocabulary, OneStep, Guidance, FakeUpdates, LearningRate, FakeLearningRate })
+        foreach (var option in new Option[] { VlmWeight, DmdWeight, NoVlm, NoDmd, NoIdentity, PresenceChecks, FullVocabulary, OneStep, Guidance, FakeUpdates, LearningRate, FakeLearningRate })
         {
             command.Options.Add(option);
         }
@@ -38,6 +39,7 @@ internal sealed class EditorSettingsOptions
         options.UseVlmLoss = !parse.GetValue(NoVlm);
         options.UseDmdLoss = !parse.GetValue(NoDmd);
         options.UseIdentityQuestion = !parse.GetValue(NoIdentity);
+        options.UsePresenceChecks = parse.GetValue(PresenceChecks);
         options.VlmLoss = parse.GetValue(FullVocabulary) ? VlmLossKind.FullVocabulary : VlmLossKind.YesNoBinary;
         options.Unroll = parse.GetValue(OneStep) ? UnrollMode.OneStep : UnrollMode.TwoStep;
         options.DmdGuidanceScale = parse.GetValue(Guidance);

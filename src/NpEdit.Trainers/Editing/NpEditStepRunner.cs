@@ -207,7 +207,10 @@ internal sealed class NpEditStepRunner
         for (int i = 0; i < rows.Count; i++)
         {
             var row = rows[i];
-            foreach (var question in NpEditQuestions.For(row.EditType ?? EditType.Color, row.Instruction, row.EditObject))
+            var type = row.EditType ?? EditType.Color;
+            var questions = NpEditQuestions.For(type, row.Instruction, row.EditObject);
+            if (_o.UsePresenceChecks && row.EditType is not null) questions = [.. questions, .. NpEditQuestions.PresenceChecks(type, row.EditObject)];
+            foreach (var question in questions)
             {
                 if (question.Role == NpEditQuestionRole.Identity && !_o.UseIdentityQuestion) continue;
                 var edited = JudgeImage.FromPixels(pixels[i]);

@@ -40,6 +40,11 @@ public sealed partial class NpEditTrainer
         public bool UseVlmLoss = true;
         public bool UseDmdLoss = true;
         public bool UseIdentityQuestion = true;
+        /// <summary>
+        /// Also ask add and replace edits a single-image presence question about the edit object (an extension, not
+        /// in the paper; see <see cref="Synthetic.NpEditQuestions.PresenceChecks"/>).
+        /// </summary>
+        public bool UsePresenceChecks = false;
         public VlmLossKind VlmLoss = VlmLossKind.YesNoBinary;
         public double VlmWeight = 0.5;
         public double DmdWeight = 1.0;

@@ -48,12 +48,35 @@ public static class NpEditQuestions
 
     public static IReadOnlyList<NpEditQuestion> For(EditSample edit) => For(edit.EditType, edit.Instruction, edit.ObjectPhrase);
 
+    /// <summary>
+    /// Extra edit-success questions asked of the edited image alone, for the edits whose object phrase says what
+    /// must (add: the added object) or must not (replace: the replaced object) be in the result. Not in the paper,
+    /// which asks this only for remove edits; a small judge reads single images far better than it compares two
+    /// (docs/judge.md), and on remove edits, the one kind with a single-image question, the editor does edit.
+    /// Shapes in the default world are distinct within a scene, so presence alone settles these questions there.
+    /// </summary>
+    public static IReadOnlyList<NpEditQuestion> PresenceChecks(EditType type, string objectPhrase)
+    {
+        if (string.IsNullOrWhiteSpace(objectPhrase)) return [];
+        var slots = new Dictionary<string, string> { ["object"] = objectPhrase };
+        return type switch
+        {
+            EditType.Add => [new(NpEditQuestionRole.EditSuccess, JudgeImages.EditedOnly, RemovePresenceTemplate.Fill(slots), true, QuestionKinds.EditAddPresence)],
+            EditType.Replace => [new(NpEditQuestionRole.EditSuccess, JudgeImages.EditedOnly, RemovePresenceTemplate.Fill(slots), false, QuestionKinds.EditReplacePresence)],
+            _ => [],
+        };
+    }
+
     /// <summary>The true answer to <paramref name="question"/> when the edit's output is <paramref name="shown"/>.</summary>
     public static bool TrueAnswer(NpEditQuestion question, EditSample edit, Scene shown)
     {
-        if (question.Kind == QuestionKinds.EditRemovePresence)
+        if (question.Kind is QuestionKinds.EditRemovePresence or QuestionKinds.EditReplacePresence)
         {
             return shown.Has(EditedObjects.Find(edit.Source, edit.Target, edit.EditType).Before!.Shape);
+        }
+        if (question.Kind == QuestionKinds.EditAddPresence)
+        {
+            return shown.Has(EditedObjects.Find(edit.Source, edit.Target, edit.EditType).After!.Shape);
         }
         var check = EditCheck.Of(shown, edit.Source, edit.Target, edit.EditType);
         return question.Role == NpEditQuestionRole.EditSuccess ? check.EditSuccess : check.Preserved;

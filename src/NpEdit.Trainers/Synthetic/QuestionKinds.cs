@@ -25,6 +25,11 @@ public static class QuestionKinds
     public const string EditIdentity = "edit_identity";
     public const string EditIdentityRemove = "edit_identity_remove";
 
+    // Single-image presence checks of add and replace edits (an extension of the paper's remove question; see
+    // NpEditQuestions.PresenceChecks).
+    public const string EditAddPresence = "edit_add_presence";
+    public const string EditReplacePresence = "edit_replace_presence";
+
     public static IReadOnlyList<string> SingleImage { get; } = [Presence, Color, Shape, Size, Position, Background, Count];
 
     public static IReadOnlyList<string> TwoImage { get; } = [CompareSame, CompareExcept, CompareAdded, CompareRemoved, CompareChanged];

@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using NpEdit.Trainers.Editing;
 using NpEdit.Trainers.Losses;
+using NpEdit.Trainers.Synthetic;
 using NpEdit.Trainers.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -94,6 +95,33 @@ public sealed class NpEditTrainerTests : IClassFixture<NpEditTrainerTests.Shared
         var (t4, _) = Prepared(noIdentity);
         t3.LossHistory[^1].Losses["questions"].Should().Be(6, "3 rows x (edit + identity)");
         t4.LossHistory[^1].Losses["questions"].Should().Be(3, "3 rows x edit only");
+    }
+
+    [Fact]
+    public void Presence_checks_add_one_single_image_question_per_add_or_replace_row()
+    {
+        NpEditTrainer.Options Make(bool presence)
+        {
+            var o = _f.Options(steps: 1, warmup: 0);
+            o.BatchSize = 8;
+            o.UseDmdLoss = false;
+            o.DoNothingProbability = 0;
+            o.UsePresenceChecks = presence;
+            return o;
+        }
+        var types = new MLContext(1).Data.CreateEnumerable<TypeRow>(_f.Rows(new MLContext(1)), reuseRowObject: false).Take(8).Select(r => r.EditType).ToArray();
+        int addOrReplace = types.Count(t => t is nameof(EditType.Add) or nameof(EditType.Replace));
+        addOrReplace.Should().BeGreaterThan(0, "the fixture's first batch must hold an add or replace edit for this test to mean anything");
+
+        var (without, _) = Prepared(Make(false));
+        var (with, _) = Prepared(Make(true));
+        without.LossHistory[^1].Losses["questions"].Should().Be(16, "8 rows x (edit + identity)");
+        with.LossHistory[^1].Losses["questions"].Should().Be(16 + addOrReplace);
+    }
+
+    private sealed class TypeRow
+    {
+        public string EditType { get; set; } = "";
     }
 
     [Fact]

@@ -32,6 +32,31 @@ public sealed class NpEditQuestionsTests
         questions.Should().OnlyContain(q => q.Images == JudgeImages.SourceAndEdited && q.ExpectedAnswer && q.Question.Contains("\"make the circle blue\""));
     }
 
+    [Fact]
+    public void Presence_checks_ask_the_edited_image_alone_yes_for_an_added_object_and_no_for_a_replaced_one()
+    {
+        NpEditQuestions.PresenceChecks(EditType.Add, "star").Should().Equal(new NpEditQuestion(NpEditQuestionRole.EditSuccess,
+            JudgeImages.EditedOnly, "does the image have a star?", true, QuestionKinds.EditAddPresence));
+        NpEditQuestions.PresenceChecks(EditType.Replace, "circle").Should().Equal(new NpEditQuestion(NpEditQuestionRole.EditSuccess,
+            JudgeImages.EditedOnly, "does the image have a circle?", false, QuestionKinds.EditReplacePresence));
+        foreach (var type in new[] { EditType.Color, EditType.Remove, EditType.Background, EditType.Size, EditType.Move, EditType.DoNothing })
+            NpEditQuestions.PresenceChecks(type, "circle").Should().BeEmpty(type.ToString());
+        NpEditQuestions.PresenceChecks(EditType.Add, "").Should().BeEmpty("no object phrase, nothing to ask");
+    }
+
+    [Theory]
+    [InlineData(EditType.Add)]
+    [InlineData(EditType.Replace)]
+    public void Presence_checks_pass_on_the_true_target_and_fail_on_a_copy(EditType type)
+    {
+        foreach (var edit in WorldTestData.Edits(type, 40))
+        {
+            var check = NpEditQuestions.PresenceChecks(type, edit.ObjectPhrase).Single();
+            NpEditQuestions.TrueAnswer(check, edit, edit.Target).Should().Be(check.ExpectedAnswer, edit.Instruction);
+            NpEditQuestions.TrueAnswer(check, edit, edit.Source).Should().NotBe(check.ExpectedAnswer, edit.Instruction);
+        }
+    }
+
     [Theory]
     [MemberData(nameof(WorldTestData.AllEditTypes), MemberType = typeof(WorldTestData))]
     public void The_true_target_earns_the_expected_answers_and_a_copy_fails_the_edit(EditType type)

@@ -210,6 +210,8 @@ internal sealed class NpEditStepRunner
             var type = row.EditType ?? EditType.Color;
             var questions = NpEditQuestions.For(type, row.Instruction, row.EditObject);
             if (_o.UsePresenceChecks && row.EditType is not null) questions = [.. questions, .. NpEditQuestions.PresenceChecks(type, row.EditObject)];
+            if (_o.UseEditQuestion && !string.IsNullOrWhiteSpace(row.EditQuestion))
+                questions = [.. questions, new(NpEditQuestionRole.EditSuccess, JudgeImages.EditedOnly, row.EditQuestion, true, QuestionKinds.EditVerify)];
             foreach (var question in questions)
             {
                 if (question.Role == NpEditQuestionRole.Identity && !_o.UseIdentityQuestion) continue;

@@ -21,6 +21,8 @@ public sealed partial class NpEditTrainer
         public string EditedCaptionColumnName = "EditedCaption";
         public string? EditTypeColumnName = "EditType";
         public string? EditObjectColumnName = "EditObject";
+        /// <summary>Optional: a Yes/No question about the edited image alone that a correct edit answers Yes (see <see cref="UseEditQuestion"/>).</summary>
+        public string? EditQuestionColumnName = "EditQuestion";
         /// <summary>Column the fitted transformer adds.</summary>
         public string OutputColumnName = "EditedImage";
 
@@ -45,6 +47,11 @@ public sealed partial class NpEditTrainer
         /// in the paper; see <see cref="Synthetic.NpEditQuestions.PresenceChecks"/>).
         /// </summary>
         public bool UsePresenceChecks = false;
+        /// <summary>
+        /// Also ask each row's verification question (<see cref="EditQuestionColumnName"/>) of the edited image alone,
+        /// expecting Yes (an extension, not in the paper; see <see cref="Synthetic.EditVerification"/>).
+        /// </summary>
+        public bool UseEditQuestion = false;
         public VlmLossKind VlmLoss = VlmLossKind.YesNoBinary;
         public double VlmWeight = 0.5;
         public double DmdWeight = 1.0;

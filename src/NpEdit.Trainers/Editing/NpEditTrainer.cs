@@ -76,6 +76,8 @@ public sealed partial class NpEditTrainer : IEstimator<NpEditTransformer>
         else SchemaChecks.OptionalText(schema, o.EditedCaptionColumnName, "edited caption");
         SchemaChecks.OptionalText(schema, o.EditTypeColumnName, "edit type");
         SchemaChecks.OptionalText(schema, o.EditObjectColumnName, "edit object");
+        if (o.UseEditQuestion) SchemaChecks.RequireText(schema, o.EditQuestionColumnName, "edit question");
+        else SchemaChecks.OptionalText(schema, o.EditQuestionColumnName, "edit question");
     }
 
     public NpEditTransformer Fit(IDataView input)
@@ -123,7 +125,7 @@ public sealed partial class NpEditTrainer : IEstimator<NpEditTransformer>
         }
 
         var columns = new List<string> { o.ImageColumnName, o.InstructionColumnName, o.SourceCaptionColumnName };
-        foreach (var optional in new[] { o.EditedCaptionColumnName, o.EditTypeColumnName, o.EditObjectColumnName })
+        foreach (var optional in new[] { o.EditedCaptionColumnName, o.EditTypeColumnName, o.EditObjectColumnName, o.EditQuestionColumnName })
         {
             if (!string.IsNullOrEmpty(optional) && input.Schema.GetColumnOrNull(optional) is not null) columns.Add(optional);
         }
@@ -185,13 +187,14 @@ public sealed partial class NpEditTrainer : IEstimator<NpEditTransformer>
         var editedCaption = ImageColumnReader.BindText(row, o.EditedCaptionColumnName);
         var editType = ImageColumnReader.BindText(row, o.EditTypeColumnName);
         var editObject = ImageColumnReader.BindText(row, o.EditObjectColumnName);
+        var editQuestion = ImageColumnReader.BindText(row, o.EditQuestionColumnName);
         return () =>
         {
             string type = editType();
             EditType? parsed = Enum.TryParse<EditType>(type.Replace("_", "").Replace("-", ""), ignoreCase: true, out var t) ? t : null;
             string source = sourceCaption();
             string edited = editedCaption();
-            return new EditRow(image(), instruction(), source, string.IsNullOrEmpty(edited) ? source : edited, parsed, editObject());
+            return new EditRow(image(), instruction(), source, string.IsNullOrEmpty(edited) ? source : edited, parsed, editObject(), editQuestion());
         };
     }
 

@@ -29,6 +29,8 @@ public static class QuestionKinds
     // NpEditQuestions.PresenceChecks).
     public const string EditAddPresence = "edit_add_presence";
     public const string EditReplacePresence = "edit_replace_presence";
+    /// <summary>The row's verification question (see EditVerification), asked of the edited image alone.</summary>
+    public const string EditVerify = "edit_verify";
 
     public static IReadOnlyList<string> SingleImage { get; } = [Presence, Color, Shape, Size, Position, Background, Count];
 

@@ -9,6 +9,7 @@ public static class WorldColumns
     public const string EditedCaption = "EditedCaption";
     public const string EditType = "EditType";
     public const string EditObject = "EditObject";
+    public const string EditQuestion = "EditQuestion";
     public const string TargetImage = "TargetImage";
     public const string SourceSceneJson = "SourceSceneJson";
     public const string TargetSceneJson = "TargetSceneJson";

@@ -79,5 +79,6 @@ public static class WorldDataViews
         GeneratedColumn<EditSample>.Text(WorldColumns.EditedCaption, e => e.EditedCaption),
         GeneratedColumn<EditSample>.Text(WorldColumns.EditType, e => e.EditType.ToString()),
         GeneratedColumn<EditSample>.Text(WorldColumns.EditObject, e => e.ObjectPhrase),
+        GeneratedColumn<EditSample>.Text(WorldColumns.EditQuestion, EditVerification.Question),
     ];
 }

@@ -100,28 +100,43 @@ public sealed class NpEditTrainerTests : IClassFixture<NpEditTrainerTests.Shared
     [Fact]
     public void Presence_checks_add_one_single_image_question_per_add_or_replace_row()
     {
-        NpEditTrainer.Options Make(bool presence)
-        {
-            var o = _f.Options(steps: 1, warmup: 0);
-            o.BatchSize = 8;
-            o.UseDmdLoss = false;
-            o.DoNothingProbability = 0;
-            o.UsePresenceChecks = presence;
-            return o;
-        }
-        var types = new MLContext(1).Data.CreateEnumerable<TypeRow>(_f.Rows(new MLContext(1)), reuseRowObject: false).Take(8).Select(r => r.EditType).ToArray();
-        int addOrReplace = types.Count(t => t is nameof(EditType.Add) or nameof(EditType.Replace));
+        var rows = FirstBatch();
+        int addOrReplace = rows.Count(r => r.EditType is nameof(EditType.Add) or nameof(EditType.Replace));
         addOrReplace.Should().BeGreaterThan(0, "the fixture's first batch must hold an add or replace edit for this test to mean anything");
+        QuestionsAsked(o => { }).Should().Be(16, "8 rows x (edit + identity)");
+        QuestionsAsked(o => o.UsePresenceChecks = true).Should().Be(16 + addOrReplace);
+    }
 
-        var (without, _) = Prepared(Make(false));
-        var (with, _) = Prepared(Make(true));
-        without.LossHistory[^1].Losses["questions"].Should().Be(16, "8 rows x (edit + identity)");
-        with.LossHistory[^1].Losses["questions"].Should().Be(16 + addOrReplace);
+    [Fact]
+    public void Edit_questions_add_one_single_image_question_per_row_that_has_one()
+    {
+        var rows = FirstBatch();
+        int withQuestion = rows.Count(r => r.EditQuestion.Length > 0);
+        withQuestion.Should().BeInRange(1, 7, "the fixture's first batch must mix rows with and without a question");
+        QuestionsAsked(o => o.UseEditQuestion = true).Should().Be(16 + withQuestion);
+    }
+
+    private const int BatchOfEight = 8;
+
+    private TypeRow[] FirstBatch() =>
+        new MLContext(1).Data.CreateEnumerable<TypeRow>(_f.Rows(new MLContext(1)), reuseRowObject: false).Take(BatchOfEight).ToArray();
+
+    /// <summary>Questions asked in one step of a batch of 8 (no DMD, no do-nothing rows) with the switch applied.</summary>
+    private double QuestionsAsked(Action<NpEditTrainer.Options> configure)
+    {
+        var o = _f.Options(steps: 1, warmup: 0);
+        o.BatchSize = BatchOfEight;
+        o.UseDmdLoss = false;
+        o.DoNothingProbability = 0;
+        configure(o);
+        var (trainer, _) = Prepared(o);
+        return trainer.LossHistory[^1].Losses["questions"];
     }
 
     private sealed class TypeRow
     {
         public string EditType { get; set; } = "";
+        public string EditQuestion { get; set; } = "";
     }
 
     [Fact]

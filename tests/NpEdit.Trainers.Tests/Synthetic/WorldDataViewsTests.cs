@@ -14,7 +14,7 @@ public sealed class WorldDataViewsTests
     {
         var view = WorldDataViews.TrainingRows(new MLContext(0), 10, seed: 1, size: 64);
         view.Schema.Select(c => c.Name).Should().Equal(WorldColumns.Image, WorldColumns.Instruction, WorldColumns.SourceCaption,
-            WorldColumns.EditedCaption, WorldColumns.EditType, WorldColumns.EditObject);
+            WorldColumns.EditedCaption, WorldColumns.EditType, WorldColumns.EditObject, WorldColumns.EditQuestion);
         view.Schema[WorldColumns.Image].Type.Should().BeOfType<ImageDataViewType>().Which.Height.Should().Be(64);
         view.Schema[WorldColumns.Instruction].Type.Should().Be(TextDataViewType.Instance);
         view.GetRowCount().Should().Be(10);

@@ -22,7 +22,7 @@ public sealed record GradientCheckResult(
 /// </summary>
 public static class JudgeGradientCheck
 {
-    public static GradientCheckResult Run(JudgeTransformer judge, int count, int seed, int steps = 50, double learningRate = 0.5, int size = SceneRenderer.DefaultSize)
+    public static GradientCheckResult Run(JudgeTransformer judge, int count, int seed, int steps = 50, double learningRate = 0.5, int size = SceneRenderer.DefaultSize, int gradientPool = 1)
     {
         var scorer = judge.Scorer;
         var device = scorer.Device;
@@ -38,8 +38,9 @@ public static class JudgeGradientCheck
         for (int step = 0; step <= steps; step++)
         {
             using var stepScope = NewDisposeScope();
+            var judged = Losses.GradientLowPass.Apply(pixels, gradientPool);
             var queries = Enumerable.Range(0, count)
-                .Select(i => new JudgeQuery(questions[i].Question, JudgeImage.FromFeatures(sourceFeatures[i]), JudgeImage.FromPixels(pixels[i])))
+                .Select(i => new JudgeQuery(questions[i].Question, JudgeImage.FromFeatures(sourceFeatures[i]), JudgeImage.FromPixels(judged[i])))
                 .ToList();
             using var logits = scorer.Score(queries);
             // Expected answer Yes for colour edits: the margin is l_yes - l_no.

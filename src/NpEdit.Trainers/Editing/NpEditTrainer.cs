@@ -76,7 +76,8 @@ public sealed partial class NpEditTrainer : IEstimator<NpEditTransformer>
         else SchemaChecks.OptionalText(schema, o.EditedCaptionColumnName, "edited caption");
         SchemaChecks.OptionalText(schema, o.EditTypeColumnName, "edit type");
         SchemaChecks.OptionalText(schema, o.EditObjectColumnName, "edit object");
-        if (o.UseEditQuestion) SchemaChecks.RequireText(schema, o.EditQuestionColumnName, "edit question");
+        if (o.UseEditQuestion)
+            SchemaChecks.RequireText(schema, o.EditQuestionColumnName ?? throw new ArgumentException("UseEditQuestion needs EditQuestionColumnName."), "edit question");
         else SchemaChecks.OptionalText(schema, o.EditQuestionColumnName, "edit question");
     }
 

@@ -185,6 +185,15 @@ public sealed class NpEditTrainerTests : IClassFixture<NpEditTrainerTests.Shared
         var noInstruction = context.Data.LoadFromEnumerable(new[] { new { SourceCaption = "a" } });
         var act2 = () => trainer.GetOutputSchema(NpEdit.Transforms.Data.SchemaChecks.ShapeOf(noInstruction.Schema));
         act2.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*'Image': column not found*");
+
+        var withQuestions = _f.Options();
+        withQuestions.UseEditQuestion = true;
+        var rows = _f.Rows(context);
+        var noQuestion = context.Transforms.DropColumns("EditQuestion").Fit(rows).Transform(rows);
+        var act3 = () => new NpEditTrainer(context, withQuestions).GetOutputSchema(NpEdit.Transforms.Data.SchemaChecks.ShapeOf(noQuestion.Schema));
+        act3.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*'EditQuestion': column not found*");
+        new NpEditTrainer(context, _f.Options()).GetOutputSchema(NpEdit.Transforms.Data.SchemaChecks.ShapeOf(noQuestion.Schema))
+            .Should().NotBeNull("without the switch the column is optional");
     }
 
     private static EditRow RowAt(IDataView data, int index)

@@ -56,6 +56,8 @@ internal static class JudgeCommand
         var sceneNoise = new Option<double>("--scene-token-noise") { Description = "Gaussian noise on the scene tokens, relative to their RMS, so the decoder reads approximate tokens too.", DefaultValueFactory = _ => 0.0 };
         var alignmentSteps = new Option<int>("--alignment-steps") { Description = "Then train only the vision side this many steps, to produce the scene tokens (decoder frozen).", DefaultValueFactory = _ => 0 };
         var alignmentWeight = new Option<double>("--alignment-weight") { Description = "Weight of the image-token-to-scene-token loss after the scene-token steps.", DefaultValueFactory = _ => 1.0 };
+        var adversarialSteps = new Option<int>("--adversarial-steps") { Description = "Adversarial training: train on images moved this many signed-gradient steps towards the wrong answer (0 = off).", DefaultValueFactory = _ => 0 };
+        var adversarialEpsilon = new Option<double>("--adversarial-epsilon") { Description = "Largest pixel change of an adversarial image (pixels in [-1, 1]).", DefaultValueFactory = _ => new JudgeTrainer.Options().AdversarialEpsilon };
         var initStd = new Option<double>("--init-std") { Description = "Standard deviation of the new judge's initial weights.", DefaultValueFactory = _ => 0.08 };
         var seed = CommonOptions.Seed();
         var output = new Option<string>("--out") { Description = "Folder to write the judge to.", DefaultValueFactory = _ => ShapesJudge.DefaultFolder };
@@ -65,7 +67,7 @@ internal static class JudgeCommand
         var threads = CommonOptions.Threads();
         var command = new Command("train", "Pretrain the tiny judge on the world's judge rows and write it with its manifest.")
         {
-            steps, batch, lr, captionBatch, captionSteps, curriculumSteps, npEdit, imagePosition, poolStride, towerSize, textLayers, textHidden, globalMax, probeBatch, probeSteps, grounding, fullVocab, sceneSteps, sceneStageSteps, sceneNoise, alignmentSteps, alignmentWeight, initStd, seed, output, checkpoints, evalCount, device, threads,
+            steps, batch, lr, captionBatch, captionSteps, curriculumSteps, npEdit, imagePosition, poolStride, towerSize, textLayers, textHidden, globalMax, probeBatch, probeSteps, grounding, fullVocab, sceneSteps, sceneStageSteps, sceneNoise, alignmentSteps, alignmentWeight, adversarialSteps, adversarialEpsilon, initStd, seed, output, checkpoints, evalCount, device, threads,
         };
         command.SetAction(parse =>
         {
@@ -123,6 +125,8 @@ internal static class JudgeCommand
             options.SceneTokenNoise = parse.GetValue(sceneNoise);
             options.AlignmentSteps = parse.GetValue(alignmentSteps);
             options.AlignmentWeight = parse.GetValue(alignmentWeight);
+            options.AdversarialSteps = parse.GetValue(adversarialSteps);
+            options.AdversarialEpsilon = parse.GetValue(adversarialEpsilon);
             if (options.ProbeBatchSize > 0)
             {
                 long probeRows = (long)(options.ProbeSteps < 0 ? options.Steps : Math.Min(options.Steps, options.ProbeSteps)) * options.ProbeBatchSize;
@@ -172,6 +176,8 @@ internal static class JudgeCommand
                 ["scene_token_noise"] = options.SceneTokenNoise.ToString("G"),
                 ["alignment_steps"] = options.AlignmentSteps.ToString(),
                 ["alignment_weight"] = options.AlignmentWeight.ToString("G"),
+                ["adversarial_steps"] = options.AdversarialSteps.ToString(),
+                ["adversarial_epsilon"] = options.AdversarialEpsilon.ToString("G"),
                 ["probe_rows"] = "WorldDataViews.SceneRows(seed + 1, split: train)",
                 ["image_position"] = tokenizer.ImagePosition.ToString(),
                 ["caption_rows"] = "WorldDataViews.TextToImageRows(split: train)",

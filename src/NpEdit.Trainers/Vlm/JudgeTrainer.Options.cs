@@ -108,6 +108,15 @@ public sealed partial class JudgeTrainer
         /// <summary>Gaussian noise added to the scene tokens during the scene-token steps, relative to their RMS (0: none),
         /// so the decoder learns to read tokens that are only approximately right, as aligned image tokens are.</summary>
         public double SceneTokenNoise;
+
+        /// <summary>
+        /// Adversarial training (<see cref="AdversarialImages"/>): image steps train on the batch's images moved by
+        /// this many signed-gradient steps towards the wrong answer, within <see cref="AdversarialEpsilon"/> of each
+        /// pixel, with the true answers (0 = off). Each step costs one more forward and backward pass of the judge.
+        /// </summary>
+        public int AdversarialSteps;
+        /// <summary>Largest pixel change of an adversarial image (pixels in [-1, 1]); small enough that no object changes.</summary>
+        public double AdversarialEpsilon = 0.06;
         /// <summary>After the scene-token steps, this many steps train only the vision tower, projector and image newline
         /// on images (the decoder frozen), with the answer loss plus <see cref="AlignmentWeight"/> times the alignment loss.</summary>
         public int AlignmentSteps;

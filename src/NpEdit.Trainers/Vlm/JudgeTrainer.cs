@@ -193,6 +193,16 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
         var random = StepRandom.Managed(o.Seed, step, stream: 1);
         using var generator = StepRandom.Torch(o.Seed, step, stream: 2);
         images = o.Augmentation.Apply(images, random, generator);
+        var answers = torch.tensor(batch.Select(r => r.Answer).ToArray(), device: device);
+        if (o.AdversarialSteps > 0)
+        {
+            // The binary Yes/No loss is what NP-Edit differentiates, so that is the loss the attack raises.
+            images = AdversarialImages.Perturb(images, x =>
+            {
+                using var attacked = scorer.Score(PixelQueries(batch, x));
+                return AnswerLoss(scorer, attacked, answers, fullVocabularyWeight: 0);
+            }, o.AdversarialEpsilon, o.AdversarialSteps);
+        }
 
         // With scene tokens the image features are computed here, so the alignment loss reads the same forward.
         var features = sceneTokens is null ? null : scorer.Model.ImageFeatures(VlmImageProcessor.Preprocess(images, scorer.Config));
@@ -207,7 +217,6 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
             }).ToArray();
             queries.Add(new JudgeQuery(shown, row.Question));
         }
-        var answers = torch.tensor(batch.Select(r => r.Answer).ToArray(), device: device);
 
         optimizer.ZeroGrad();
         using var logits = scorer.Score(queries);
@@ -260,6 +269,17 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
         optimizer.ClipGradNorm(o.GradientClip);
         optimizer.Step();
         return (value, accuracy, captionValue, probeValue, alignValue);
+    }
+
+    private static List<JudgeQuery> PixelQueries(List<JudgeRow> batch, Tensor images)
+    {
+        var queries = new List<JudgeQuery>(batch.Count);
+        int next = 0;
+        foreach (var row in batch)
+        {
+            queries.Add(new JudgeQuery(row.Images.Select(_ => JudgeImage.FromPixels(images[next++])).ToArray(), row.Question));
+        }
+        return queries;
     }
 
     private static RowStream<(RgbImage Image, string Caption)>? OpenCaptions(Options o, long consumed) =>

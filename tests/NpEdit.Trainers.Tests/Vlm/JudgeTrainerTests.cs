@@ -161,6 +161,25 @@ public sealed class JudgeTrainerTests
     }
 
     [Fact]
+    public void Adversarial_training_trains_on_attacked_images_that_raise_the_loss_and_stays_repeatable()
+    {
+        var mlContext = new MLContext(seed: 0);
+        IReadOnlyList<double> Losses(int adversarialSteps)
+        {
+            var o = Options(steps: 2);
+            o.AdversarialSteps = adversarialSteps;
+            o.AdversarialEpsilon = 0.2;
+            var trainer = new JudgeTrainer(mlContext, o);
+            using var judge = trainer.Fit(JudgeTestRows.Create(mlContext, 24));
+            return trainer.LossHistory.Select(h => h.Losses["ce"]).ToList();
+        }
+        var clean = Losses(0);
+        var attacked = Losses(3);
+        attacked[0].Should().BeGreaterThan(clean[0], "the first step's images were moved towards the wrong answers");
+        Losses(3).Should().Equal(attacked, "the attack has no randomness, so a seed repeats a run");
+    }
+
+    [Fact]
     public void Scene_probe_labels_are_the_background_and_each_cells_shape_colour_and_size()
     {
         var scene = NpEdit.Trainers.Synthetic.Scene.Create(NpEdit.Trainers.Synthetic.Palette.Navy, new[]

@@ -12,18 +12,26 @@ namespace NpEdit.Trainers.Synthetic;
 /// </summary>
 public static class EditVerification
 {
+    // Looked up once: a question is made for every generated training row.
+    private static readonly PhraseTemplate ColorIs = Template("q.color.is");
+    private static readonly PhraseTemplate SizeIs = Template("q.size.is");
+    private static readonly PhraseTemplate PositionIn = Template("q.position.in");
+    private static readonly PhraseTemplate PresenceColored = Template("q.presence.colored");
+    private static readonly PhraseTemplate ShapeObjectIn = Template("q.shape.object_in");
+    private static readonly PhraseTemplate BackgroundIs = Template("q.background.is");
+
     /// <summary>The question, or "" for edits that need none (remove is already asked of the edited image alone; do nothing).</summary>
     public static string Question(EditSample edit)
     {
         var (_, after) = EditedObjects.Find(edit.Source, edit.Target, edit.EditType);
         return edit.EditType switch
         {
-            EditType.Color => Fill("q.color.is", after!),
-            EditType.Size => Fill("q.size.is", after!),
-            EditType.Move => Fill("q.position.in", after!),
-            EditType.Add => Fill("q.presence.colored", after!),
-            EditType.Replace => Fill("q.shape.object_in", after!),
-            EditType.Background => Template("q.background.is").Fill(new Dictionary<string, string> { ["bg"] = edit.Target.Background.Name }),
+            EditType.Color => Fill(ColorIs, after!),
+            EditType.Size => Fill(SizeIs, after!),
+            EditType.Move => Fill(PositionIn, after!),
+            EditType.Add => Fill(PresenceColored, after!),
+            EditType.Replace => Fill(ShapeObjectIn, after!),
+            EditType.Background => BackgroundIs.Fill(new Dictionary<string, string> { ["bg"] = edit.Target.Background.Name }),
             _ => "",
         };
     }
@@ -44,7 +52,7 @@ public static class EditVerification
         };
     }
 
-    private static string Fill(string templateId, SceneObject o) => Template(templateId).Fill(new Dictionary<string, string>
+    private static string Fill(PhraseTemplate template, SceneObject o) => template.Fill(new Dictionary<string, string>
     {
         ["shape"] = WorldVocabulary.ShapeNoun(o.Shape),
         ["color"] = o.Color.Name,

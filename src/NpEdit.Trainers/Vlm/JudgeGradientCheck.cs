@@ -38,7 +38,7 @@ public static class JudgeGradientCheck
         for (int step = 0; step <= steps; step++)
         {
             using var stepScope = NewDisposeScope();
-            var judged = Losses.GradientLowPass.Apply(pixels, gradientPool);
+            var judged = GradientLowPass.Apply(pixels, gradientPool);
             var queries = Enumerable.Range(0, count)
                 .Select(i => new JudgeQuery(questions[i].Question, JudgeImage.FromFeatures(sourceFeatures[i]), JudgeImage.FromPixels(judged[i])))
                 .ToList();

@@ -199,24 +199,14 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
             // The binary Yes/No loss is what NP-Edit differentiates, so that is the loss the attack raises.
             images = AdversarialImages.Perturb(images, x =>
             {
-                using var attacked = scorer.Score(PixelQueries(batch, x));
+                using var attacked = scorer.Score(Queries(batch, i => JudgeImage.FromPixels(x[i])));
                 return AnswerLoss(scorer, attacked, answers, fullVocabularyWeight: 0);
             }, o.AdversarialEpsilon, o.AdversarialSteps);
         }
 
         // With scene tokens the image features are computed here, so the alignment loss reads the same forward.
         var features = sceneTokens is null ? null : scorer.Model.ImageFeatures(VlmImageProcessor.Preprocess(images, scorer.Config));
-        var queries = new List<JudgeQuery>(batch.Count);
-        int next = 0;
-        foreach (var row in batch)
-        {
-            var shown = row.Images.Select(_ =>
-            {
-                int i = next++;
-                return features is null ? JudgeImage.FromPixels(images[i]) : JudgeImage.FromFeatures(features[i]);
-            }).ToArray();
-            queries.Add(new JudgeQuery(shown, row.Question));
-        }
+        var queries = Queries(batch, i => features is null ? JudgeImage.FromPixels(images[i]) : JudgeImage.FromFeatures(features[i]));
 
         optimizer.ZeroGrad();
         using var logits = scorer.Score(queries);
@@ -271,13 +261,16 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
         return (value, accuracy, captionValue, probeValue, alignValue);
     }
 
-    private static List<JudgeQuery> PixelQueries(List<JudgeRow> batch, Tensor images)
+    /// <summary>One query per row; <paramref name="image"/> gives the judge image at a flat index over all rows' images.</summary>
+    private static List<JudgeQuery> Queries(List<JudgeRow> batch, Func<int, JudgeImage> image)
     {
         var queries = new List<JudgeQuery>(batch.Count);
         int next = 0;
         foreach (var row in batch)
         {
-            queries.Add(new JudgeQuery(row.Images.Select(_ => JudgeImage.FromPixels(images[next++])).ToArray(), row.Question));
+            var shown = new JudgeImage[row.Images.Count];
+            for (int k = 0; k < shown.Length; k++) shown[k] = image(next++);
+            queries.Add(new JudgeQuery(shown, row.Question));
         }
         return queries;
     }

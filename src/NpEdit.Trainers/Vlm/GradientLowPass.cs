@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace NpEdit.Trainers.Losses;
+namespace NpEdit.Trainers.Vlm;
 
 /// <summary>
 /// Passes images through unchanged but low-passes the gradient that flows back: the backward pass sees the images

@@ -1,9 +1,9 @@
-using NpEdit.Trainers.Losses;
+using NpEdit.Trainers.Vlm;
 using NpEdit.Transforms.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace NpEdit.Trainers.Tests.Losses;
+namespace NpEdit.Trainers.Tests.Vlm;
 
 public sealed class GradientLowPassTests
 {

@@ -15,6 +15,7 @@ internal sealed class EditorSettingsOptions
     public Option<bool> NoDmd { get; } = new("--no-dmd") { Description = "Ablation: drop DMD (only VLM)." };
     public Option<bool> NoIdentity { get; } = new("--no-identity") { Description = "Ablation: drop the identity question." };
     public Option<bool> PresenceChecks { get; } = new("--presence-checks") { Description = "Extension: also ask add and replace edits whether the edited image alone has the edit object." };
+    public Option<int> AugmentedCopies { get; } = new("--augmented-copies") { Description = "Extension: ask the judge about this many randomly perturbed copies of each edited image (0 = off).", DefaultValueFactory = _ => 0 };
     public Option<bool> EditQuestion { get; } = new("--edit-question") { Description = "Extension: also ask each row's verification question (EditQuestion column) of the edited image alone." };
     public Option<bool> FullVocabulary { get; } = new("--full-vocab-ce") { Description = "Ablation: full-vocabulary cross-entropy instead of the Yes/No loss." };
     public Option<bool> OneStep { get; } = new("--one-step") { Description = "Ablation: one-step unroll instead of two-step." };
@@ -27,7 +28,7 @@ internal sealed class EditorSettingsOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { VlmWeight, DmdWeight, NoVlm, NoDmd, NoIdentity, PresenceChecks, EditQuestion, FullVocabulary, OneStep, Guidance, FakeUpdates, LearningRate, FakeLearningRate })
+        foreach (var option in new Option[] { VlmWeight, DmdWeight, NoVlm, NoDmd, NoIdentity, PresenceChecks, EditQuestion, AugmentedCopies, FullVocabulary, OneStep, Guidance, FakeUpdates, LearningRate, FakeLearningRate })
         {
             command.Options.Add(option);
         }
@@ -42,6 +43,7 @@ internal sealed class EditorSettingsOptions
         options.UseIdentityQuestion = !parse.GetValue(NoIdentity);
         options.UsePresenceChecks = parse.GetValue(PresenceChecks);
         options.UseEditQuestion = parse.GetValue(EditQuestion);
+        options.VlmAugmentedCopies = parse.GetValue(AugmentedCopies);
         options.VlmLoss = parse.GetValue(FullVocabulary) ? VlmLossKind.FullVocabulary : VlmLossKind.YesNoBinary;
         options.Unroll = parse.GetValue(OneStep) ? UnrollMode.OneStep : UnrollMode.TwoStep;
         options.DmdGuidanceScale = parse.GetValue(Guidance);

@@ -243,14 +243,15 @@ internal static class JudgeCommand
         var steps = new Option<int>("--steps") { Description = "Gradient-descent steps on the pixels.", DefaultValueFactory = _ => 50 };
         var lr = new Option<double>("--lr") { Description = "Step size (pixels in [-1, 1]).", DefaultValueFactory = _ => 0.5 };
         var pool = new Option<int>("--gradient-pool") { Description = "Low-pass the judge's gradient to this pooling factor (1 = the raw gradient).", DefaultValueFactory = _ => 1 };
+        var copies = new Option<int>("--augmented-copies") { Description = "Average the gradient over this many randomly perturbed copies of each image (expectation over transformation; 0 = off).", DefaultValueFactory = _ => 0 };
         var command = new Command("gradcheck", "From the source image, descend the edit-success loss of colour edits on the pixels; report P(correct) per step.")
         {
-            judgeFolder, count, seed, steps, lr, pool,
+            judgeFolder, count, seed, steps, lr, pool, copies,
         };
         command.SetAction(parse =>
         {
             using var judge = JudgeTransformer.Load(ShapesJudge.ResolveFolder(parse.GetValue(judgeFolder)));
-            var result = JudgeGradientCheck.Run(judge, parse.GetValue(count), parse.GetValue(seed), parse.GetValue(steps), parse.GetValue(lr), gradientPool: parse.GetValue(pool));
+            var result = JudgeGradientCheck.Run(judge, parse.GetValue(count), parse.GetValue(seed), parse.GetValue(steps), parse.GetValue(lr), gradientPool: parse.GetValue(pool), augmentedCopies: parse.GetValue(copies));
             for (int i = 0; i < result.MeanProbability.Count; i += 5)
             {
                 Console.WriteLine($"step {i,3}: mean P(correct) {result.MeanProbability[i]:F3}");

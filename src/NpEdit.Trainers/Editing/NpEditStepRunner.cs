@@ -107,7 +107,7 @@ internal sealed class NpEditStepRunner
         if (_o.UseVlmLoss && Judge is not null)
         {
             var pixels = Student.Codec.Decode(x0);
-            var (vlm, accept) = VlmTerm(rows, source, pixels, mainStep);
+            var (vlm, accept) = VlmTerm(rows, source, pixels, step, mainStep);
             total = total.add(vlm.mul(_o.VlmWeight));
             losses["vlm"] = vlm.item<float>();
             losses["questions"] = _questions;
@@ -198,14 +198,23 @@ internal sealed class NpEditStepRunner
     }
 
     /// <summary>The edit-success (and identity) questions for every row, scored in one judge pass.</summary>
-    private (Tensor Loss, double Accept) VlmTerm(IReadOnlyList<EditRow> rows, Tensor source, Tensor pixels, long mainStep)
+    /// With <see cref="NpEditTrainer.Options.VlmAugmentedCopies"/>, every question is asked of that many perturbed
+    /// copies of the edited image instead of the image itself.
+    private (Tensor Loss, double Accept) VlmTerm(IReadOnlyList<EditRow> rows, Tensor source, Tensor pixels, long step, long mainStep)
     {
         var judge = Judge!;
         var sourceFeatures = judge.EncodeImages(source);
+        int copies = Math.Max(1, _o.VlmAugmentedCopies);
+        if (_o.VlmAugmentedCopies > 0)
+        {
+            using var generator = StepRandom.Torch(_o.Seed, step, 13);
+            pixels = AugmentedCopies.Make(pixels, copies, AugmentedCopies.Default, StepRandom.Managed(_o.Seed, step, 14), generator);
+        }
         var queries = new List<JudgeQuery>();
         var expectYes = new List<bool>();
-        for (int i = 0; i < rows.Count; i++)
+        for (int r = 0; r < rows.Count * copies; r++)
         {
+            int i = r % rows.Count;
             var row = rows[i];
             var type = row.EditType ?? EditType.Color;
             var questions = NpEditQuestions.For(type, row.Instruction, row.EditObject);
@@ -215,7 +224,7 @@ internal sealed class NpEditStepRunner
             foreach (var question in questions)
             {
                 if (question.Role == NpEditQuestionRole.Identity && !_o.UseIdentityQuestion) continue;
-                var edited = JudgeImage.FromPixels(pixels[i]);
+                var edited = JudgeImage.FromPixels(pixels[r]);
                 queries.Add(question.Images == JudgeImages.EditedOnly
                     ? new JudgeQuery(question.Question, edited)
                     : new JudgeQuery(question.Question, JudgeImage.FromFeatures(sourceFeatures[i]), edited));

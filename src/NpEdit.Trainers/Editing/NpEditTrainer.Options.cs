@@ -52,6 +52,13 @@ public sealed partial class NpEditTrainer
         /// expecting Yes (an extension, not in the paper; see <see cref="Synthetic.EditVerification"/>).
         /// </summary>
         public bool UseEditQuestion = false;
+        /// <summary>
+        /// Ask the judge about this many randomly perturbed copies of each edited image (shift, blur, noise, colour
+        /// jitter; expectation over transformation) instead of the image itself; 0 = off (an extension, not in the
+        /// paper). Why: pixel patterns that fool the judge rarely survive the perturbations, a real edit does
+        /// (docs/judge.md, the gradient check). Costs one judge pass per copy.
+        /// </summary>
+        public int VlmAugmentedCopies = 0;
         public VlmLossKind VlmLoss = VlmLossKind.YesNoBinary;
         public double VlmWeight = 0.5;
         public double DmdWeight = 1.0;

@@ -22,7 +22,7 @@ public sealed record GradientCheckResult(
 /// </summary>
 public static class JudgeGradientCheck
 {
-    public static GradientCheckResult Run(JudgeTransformer judge, int count, int seed, int steps = 50, double learningRate = 0.5, int size = SceneRenderer.DefaultSize, int gradientPool = 1)
+    public static GradientCheckResult Run(JudgeTransformer judge, int count, int seed, int steps = 50, double learningRate = 0.5, int size = SceneRenderer.DefaultSize, int gradientPool = 1, int augmentedCopies = 0)
     {
         var scorer = judge.Scorer;
         var device = scorer.Device;
@@ -35,22 +35,25 @@ public static class JudgeGradientCheck
         var sources = SceneRenderer.RenderBatch(edits.Select(e => e.Source).ToList(), size, device);
         var sourceFeatures = scorer.EncodeImages(sources);
         var pixels = sources.clone().requires_grad_(true);
+        var random = new Random(seed);
+        using var generator = new Generator((ulong)seed);
         for (int step = 0; step <= steps; step++)
         {
             using var stepScope = NewDisposeScope();
             var judged = GradientLowPass.Apply(pixels, gradientPool);
-            var queries = Enumerable.Range(0, count)
-                .Select(i => new JudgeQuery(questions[i].Question, JudgeImage.FromFeatures(sourceFeatures[i]), JudgeImage.FromPixels(judged[i])))
-                .ToList();
-            using var logits = scorer.Score(queries);
-            // Expected answer Yes for colour edits: the margin is l_yes - l_no.
-            var margin = logits.Yes.sub(logits.No);
+            Tensor margin;
+            using (augmentedCopies > 0 ? torch.no_grad() : null) margin = Margin(scorer, questions, sourceFeatures, judged);
             var probability = margin.detach().sigmoid().cpu().data<float>().Select(p => (double)p).ToArray();
             curve.Add(probability.Average());
             if (step == 0) start = probability;
             end = probability;
             if (step == steps) break;
-            var loss = nn.functional.softplus(margin.neg()).sum();
+            // With copies, the gradient is the mean over perturbed copies (expectation over transformation);
+            // P(correct) above is still measured on the image itself.
+            var loss = augmentedCopies <= 0
+                ? nn.functional.softplus(margin.neg()).sum()
+                : nn.functional.softplus(Margin(scorer, questions, sourceFeatures,
+                    AugmentedCopies.Make(judged, augmentedCopies, AugmentedCopies.Default, random, generator)).neg()).sum().div(augmentedCopies);
             loss.backward();
             using (torch.no_grad())
             {
@@ -70,5 +73,17 @@ public static class JudgeGradientCheck
             }) / (double)count;
         }
         return new GradientCheckResult(curve, start, end, oracle, change);
+    }
+
+    // Expected answer Yes for colour edits: the margin is l_yes - l_no. Copies of the edited images (row k*N+i)
+    // pair with source i.
+    private static Tensor Margin(YesNoScorer scorer, IReadOnlyList<NpEditQuestion> questions, Tensor sourceFeatures, Tensor edited)
+    {
+        int n = questions.Count;
+        var queries = Enumerable.Range(0, (int)edited.shape[0])
+            .Select(r => new JudgeQuery(questions[r % n].Question, JudgeImage.FromFeatures(sourceFeatures[r % n]), JudgeImage.FromPixels(edited[r])))
+            .ToList();
+        using var logits = scorer.Score(queries);
+        return logits.Yes.sub(logits.No);
     }
 }

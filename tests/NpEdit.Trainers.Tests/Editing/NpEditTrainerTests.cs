@@ -116,6 +116,16 @@ public sealed class NpEditTrainerTests : IClassFixture<NpEditTrainerTests.Shared
         QuestionsAsked(o => o.UseEditQuestion = true).Should().Be(16 + withQuestion);
     }
 
+    [Fact]
+    public void Augmented_copies_ask_every_question_of_each_copy_and_negative_counts_are_refused()
+    {
+        QuestionsAsked(o => o.VlmAugmentedCopies = 3).Should().Be(3 * 16, "8 rows x (edit + identity) x 3 copies");
+        var o = _f.Options(steps: 1, warmup: 0);
+        o.VlmAugmentedCopies = -1;
+        var act = () => new NpEditTrainer(new MLContext(1), o);
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*VlmAugmentedCopies*-1*");
+    }
+
     private const int BatchOfEight = 8;
 
     private TypeRow[] FirstBatch() =>

@@ -23,6 +23,7 @@ internal static class TrainCommand
         var defaults = new NpEditTrainer.Options();
         var steps = new Option<int>("--steps") { Description = "Total steps (copy warm-up included).", DefaultValueFactory = _ => defaults.Steps };
         var warmup = new Option<int>("--warmup") { Description = "Copy warm-up steps.", DefaultValueFactory = _ => defaults.WarmupCopySteps };
+        var warmupInstruction = new Option<double>("--warmup-instruction-p") { Description = "Probability that a copy warm-up row is conditioned on its instruction rather than its source caption.", DefaultValueFactory = _ => defaults.WarmupInstructionProbability };
         var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => defaults.BatchSize };
         var rows = new Option<long>("--rows") { Description = "Training rows of the default world to cycle through.", DefaultValueFactory = _ => 100_000 };
         var output = new Option<string>("--out") { Description = "Model file to write.", DefaultValueFactory = _ => DefaultModel };
@@ -36,7 +37,7 @@ internal static class TrainCommand
         var settings = EditorSettingsOptions.Create();
         var command = new Command("train", "Train an instruction-following editor on the default world without any before/after pairs.")
         {
-            steps, warmup, batch, rows, output, checkpoints, prior, judge, evalCount, seed, device, threads,
+            steps, warmup, warmupInstruction, batch, rows, output, checkpoints, prior, judge, evalCount, seed, device, threads,
         };
         settings.AddTo(command);
         command.SetAction(parse =>
@@ -49,6 +50,7 @@ internal static class TrainCommand
             {
                 Steps = parse.GetValue(steps),
                 WarmupCopySteps = parse.GetValue(warmup),
+                WarmupInstructionProbability = parse.GetValue(warmupInstruction),
                 BatchSize = parse.GetValue(batch),
                 PriorFolder = parse.GetValue(prior),
                 JudgeFolder = parse.GetValue(judge),

@@ -55,7 +55,8 @@ internal sealed class NpEditStepRunner
         using var generator = StepRandom.Torch(_o.Seed, step, 31);
         var t = TimeSampling.Sample(TimeDistribution.LogitNormal, rows.Count, generator, _device, shift: _o.TimeShift);
         var noise = torch.randn(y.shape, generator: generator).to(_device);
-        var prompts = rows.Select(r => random.NextDouble() < 0.5 ? r.SourceCaption : r.Instruction).ToList();
+        // Written as the source caption's share so the default 0.5 draws exactly what earlier runs drew.
+        var prompts = rows.Select(r => random.NextDouble() < 1 - _o.WarmupInstructionProbability ? r.SourceCaption : r.Instruction).ToList();
         StudentOptimizer.LearningRate = _o.WarmupLearningRate;
         StudentOptimizer.ZeroGrad();
         var loss = FlowMatchingLoss.Compute(Student, y, Student.EncodeText(prompts), t, noise, reference: y);

@@ -81,6 +81,12 @@ public sealed partial class NpEditTrainer
         /// at 0.03 and the 4-step output kept 15 % of do-nothing rows intact; 1000 steps brought it to 0.01 and 100 %.
         /// </summary>
         public int WarmupCopySteps = 1000;
+        /// <summary>
+        /// Probability that a copy warm-up row is conditioned on its instruction rather than its source caption. With
+        /// the instruction, copying teaches the generator to ignore what the instruction asks for; with the source
+        /// caption, the text describes the image it reproduces.
+        /// </summary>
+        public double WarmupInstructionProbability = 0.5;
         public double LearningRate = 1e-4;
         public double FakeLearningRate = 1e-4;
         public double WarmupLearningRate = 3e-4;

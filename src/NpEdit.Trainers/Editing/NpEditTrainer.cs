@@ -32,6 +32,7 @@ public sealed partial class NpEditTrainer : IEstimator<NpEditTransformer>
         TrainerOptions = options ?? throw new ArgumentNullException(nameof(options));
         if (options.Steps < 1 || options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "Steps and BatchSize must be positive.");
         if (options.WarmupCopySteps > options.Steps) throw new ArgumentOutOfRangeException(nameof(options), "WarmupCopySteps cannot exceed Steps.");
+        if (options.WarmupInstructionProbability is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(options), $"WarmupInstructionProbability must be in [0, 1], got {options.WarmupInstructionProbability}.");
         if (options.VlmAugmentedCopies < 0) throw new ArgumentOutOfRangeException(nameof(options), $"VlmAugmentedCopies must be 0 (off) or positive, got {options.VlmAugmentedCopies}.");
     }
 

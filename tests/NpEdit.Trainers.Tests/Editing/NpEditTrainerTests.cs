@@ -126,6 +126,24 @@ public sealed class NpEditTrainerTests : IClassFixture<NpEditTrainerTests.Shared
         act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*VlmAugmentedCopies*-1*");
     }
 
+    [Fact]
+    public void The_warm_up_prompt_follows_its_probability_and_a_probability_outside_0_1_is_refused()
+    {
+        double CopyLoss(double p)
+        {
+            var o = _f.Options(steps: 1, warmup: 1);
+            o.WarmupInstructionProbability = p;
+            return Prepared(o).Trainer.LossHistory[0].Losses["copy"];
+        }
+        double captions = CopyLoss(0), instructions = CopyLoss(1);
+        captions.Should().NotBe(instructions, "the text the copy is conditioned on changes the loss");
+        CopyLoss(0).Should().Be(captions, "a seed repeats the warm-up");
+        var bad = _f.Options(steps: 1, warmup: 1);
+        bad.WarmupInstructionProbability = 1.5;
+        var act = () => new NpEditTrainer(new MLContext(1), bad);
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*WarmupInstructionProbability*1.5*");
+    }
+
     private const int BatchOfEight = 8;
 
     private TypeRow[] FirstBatch() =>

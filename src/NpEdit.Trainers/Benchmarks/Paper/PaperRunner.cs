@@ -200,7 +200,8 @@ public sealed class PaperRunner : IDisposable
         return row.WarmupCopySteps > 0 && row.WarmupCopySteps < row.Steps
             && row.WarmupCopySteps == b.WarmupCopySteps && row.PriorFolder == b.PriorFolder && row.Seed == b.Seed
             && row.BatchSize == b.BatchSize && row.WarmupLearningRate == b.WarmupLearningRate && row.TimeShift == b.TimeShift
-            && row.GradientClip == b.GradientClip && row.Beta1 == b.Beta1 && row.Beta2 == b.Beta2;
+            && row.GradientClip == b.GradientClip && row.Beta1 == b.Beta1 && row.Beta2 == b.Beta2
+            && row.WarmupInstructionProbability == b.WarmupInstructionProbability;
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using NpEdit.Cli;
 using NpEdit.Cli.Commands;
 
 // npedit: the command-line face of NpEdit.MLNet. Each verb group lives in its own file under Commands/.
@@ -8,4 +9,4 @@ foreach (var command in CommandCatalog.All())
 {
     root.Subcommands.Add(command);
 }
-return await root.Parse(args).InvokeAsync();
+return await UserErrors.Run(root.Parse(args));

@@ -59,16 +59,21 @@ internal static class PaperCommand
                 ProgressFor = (name, total) => new LineProgress(name, total),
             };
             options.BaseOptions(); // fails now, not after hours of earlier rows, when --warmup does not fit --steps
+            var rows = PaperRows.All(parse.GetValue(weakJudge)!);
             var selected = parse.GetValue(only) is { Length: > 0 } names ? new HashSet<string>(names) : null;
+            if (selected?.Except(rows.Select(r => r.Name)).ToList() is { Count: > 0 } unknown)
+                throw new ArgumentException($"Unknown --row {string.Join(", ", unknown)}; the rows are: {string.Join(", ", rows.Select(r => r.Name))}.");
             var results = new Dictionary<string, PaperRowResult>();
             using var runner = new PaperRunner(options);
-            foreach (var spec in PaperRows.All(parse.GetValue(weakJudge)!))
+            // Rows run in table order whatever the order of --row: later rows read earlier ones (the 50-step
+            // supervised row samples the 4-step row's model).
+            foreach (var spec in rows)
             {
                 if (selected is not null && !selected.Contains(spec.Name) && !runner.IsDone(spec.Name)) continue;
                 results[spec.Name] = runner.Run(spec, results);
             }
             string? plot = PlotLosses(Path.Combine(runFolder, "np-edit", "losses.csv"), parse.GetValue(docs)!);
-            var ordered = PaperRows.All(parse.GetValue(weakJudge)!).Where(s => results.ContainsKey(s.Name)).Select(s => results[s.Name]).ToList();
+            var ordered = rows.Where(s => results.ContainsKey(s.Name)).Select(s => results[s.Name]).ToList();
             PaperReport.Write(ordered, parse.GetValue(docs)!, runFolder, clock.Elapsed.TotalSeconds, plot);
             foreach (var r in ordered)
             {

@@ -33,6 +33,8 @@ public sealed partial class NpEditTrainer : IEstimator<NpEditTransformer>
         if (options.Steps < 1 || options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "Steps and BatchSize must be positive.");
         if (options.WarmupCopySteps > options.Steps) throw new ArgumentOutOfRangeException(nameof(options), "WarmupCopySteps cannot exceed Steps.");
         if (options.WarmupInstructionProbability is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(options), $"WarmupInstructionProbability must be in [0, 1], got {options.WarmupInstructionProbability}.");
+        if (options.DmdTimeMin is < 0 or > 1 || options.DmdTimeMax is < 0 or > 1 || options.DmdTimeMin > options.DmdTimeMax)
+            throw new ArgumentOutOfRangeException(nameof(options), $"DMD times must satisfy 0 <= DmdTimeMin <= DmdTimeMax <= 1, got [{options.DmdTimeMin}, {options.DmdTimeMax}].");
         if (options.VlmAugmentedCopies < 0) throw new ArgumentOutOfRangeException(nameof(options), $"VlmAugmentedCopies must be 0 (off) or positive, got {options.VlmAugmentedCopies}.");
     }
 

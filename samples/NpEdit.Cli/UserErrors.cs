@@ -1,0 +1,37 @@
+using System.CommandLine;
+
+namespace NpEdit.Cli;
+
+/// <summary>
+/// Errors a user can fix (a missing file, a bad option value, a corrupt model) print as one line naming what is wrong,
+/// not as a stack trace; anything else is a bug and keeps its trace. NPEDIT_TRACE=1 shows the trace for every error.
+/// </summary>
+internal static class UserErrors
+{
+    public static async Task<int> Run(ParseResult parse)
+    {
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (IsUserError(e) && Environment.GetEnvironmentVariable("NPEDIT_TRACE") != "1")
+        {
+            Console.Error.WriteLine($"npedit {string.Join(' ', CommandPath(parse))}: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static bool IsUserError(Exception e) => e is ArgumentException or IOException or InvalidDataException
+        or UnauthorizedAccessException or FormatException or TimeoutException or OperationCanceledException;
+
+    private static IEnumerable<string> CommandPath(ParseResult parse)
+    {
+        var names = new List<string>();
+        for (var result = parse.CommandResult; result.Parent is not null; result = (result.Parent as System.CommandLine.Parsing.CommandResult)!)
+        {
+            names.Insert(0, result.Command.Name);
+            if (result.Parent is not System.CommandLine.Parsing.CommandResult) break;
+        }
+        return names;
+    }
+}

@@ -144,6 +144,19 @@ public sealed class NpEditTrainerTests : IClassFixture<NpEditTrainerTests.Shared
         act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*WarmupInstructionProbability*1.5*");
     }
 
+    [Theory]
+    [InlineData(-0.1, 0.98)]
+    [InlineData(0.6, 0.5)]
+    [InlineData(0.02, 1.2)]
+    public void Dmd_times_outside_0_1_or_in_the_wrong_order_are_refused(double min, double max)
+    {
+        var o = _f.Options(steps: 1, warmup: 0);
+        o.DmdTimeMin = min;
+        o.DmdTimeMax = max;
+        var act = () => new NpEditTrainer(new MLContext(1), o);
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*DmdTimeMin <= DmdTimeMax*");
+    }
+
     private const int BatchOfEight = 8;
 
     private TypeRow[] FirstBatch() =>

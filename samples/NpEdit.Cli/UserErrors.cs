@@ -21,7 +21,7 @@ internal static class UserErrors
         }
     }
 
-    private static bool IsUserError(Exception e) => e is ArgumentException or IOException or InvalidDataException
+    private static bool IsUserError(Exception e) => e is ArgumentException or IOException or InvalidDataException or InvalidOperationException
         or UnauthorizedAccessException or FormatException or TimeoutException or OperationCanceledException;
 
     private static IEnumerable<string> CommandPath(ParseResult parse)

@@ -4,6 +4,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using NpEdit.Cli.Infrastructure;
 using NpEdit.Transforms;
+using NpEdit.Transforms.Runtime;
 using NpEdit.Transforms.Imaging;
 
 namespace NpEdit.Cli.Commands;
@@ -23,11 +24,12 @@ internal static class EditCommand
         var output = new Option<string>("--out") { Description = "Output PNG (single image) or folder (batch).", Required = true };
         var seed = CommonOptions.Seed();
         var keepSize = new Option<bool>("--keep-size") { Description = "Resize results back to each source's size." };
-        var command = new Command("edit", "Edit images with a trained editor.") { model, image, instruction, input, output, seed, keepSize };
+        var device = CommonOptions.Device();
+        var command = new Command("edit", "Edit images with a trained editor.") { model, image, instruction, input, output, seed, keepSize, device };
         command.SetAction(parse =>
         {
             var context = new MLContext();
-            using var chain = NpEditModelFile.Load(context, parse.GetValue(model)!);
+            using var chain = NpEditModelFile.Load(context, parse.GetValue(model)!, TorchRuntime.ResolveDevice(parse.GetValue(device), context));
             var loaded = chain.OfType<NpEditTransformer>().Single();
             using var editor = new NpEditTransformer(loaded.Editor, loaded.Options with
             {

@@ -3,6 +3,7 @@ using Microsoft.ML;
 using NpEdit.Cli.Infrastructure;
 using NpEdit.Trainers.Evaluation;
 using NpEdit.Transforms;
+using NpEdit.Transforms.Runtime;
 using NpEdit.Transforms.Imaging;
 
 namespace NpEdit.Cli.Commands;
@@ -17,11 +18,12 @@ internal static class EvalCommand
         var seed = CommonOptions.Seed(1);
         var steps = new Option<int>("--steps") { Description = "Sampling steps (the editor is trained for 4).", DefaultValueFactory = _ => 4 };
         var sheet = new Option<string?>("--sheet") { Description = "Write a contact sheet (source, output, target) of the first rows here." };
-        var command = new Command("eval", "Edit held-out rows of the default world and score them with the oracle.") { model, count, seed, steps, sheet };
+        var device = CommonOptions.Device();
+        var command = new Command("eval", "Edit held-out rows of the default world and score them with the oracle.") { model, count, seed, steps, sheet, device };
         command.SetAction(parse =>
         {
             var context = new MLContext();
-            using var chain = NpEditModelFile.Load(context, parse.GetValue(model)!);
+            using var chain = NpEditModelFile.Load(context, parse.GetValue(model)!, TorchRuntime.ResolveDevice(parse.GetValue(device), context));
             var editor = chain.OfType<NpEditTransformer>().Single();
             var sampler = editor.Options.Sampler with { Steps = parse.GetValue(steps) };
             var result = TrainingDisplay.Count("evaluating", parse.GetValue(count),

@@ -198,10 +198,11 @@ internal static class JudgeCommand
         var judgeFolder = JudgeFolder();
         var count = CommonOptions.Count(1000);
         var seed = CommonOptions.Seed(1);
-        var command = new Command("eval", "Accuracy on held-out world questions and on NP-Edit's own question templates.") { judgeFolder, count, seed };
+        var device = CommonOptions.Device();
+        var command = new Command("eval", "Accuracy on held-out world questions and on NP-Edit's own question templates.") { judgeFolder, count, seed, device };
         command.SetAction(parse =>
         {
-            using var judge = JudgeTransformer.Load(ShapesJudge.ResolveFolder(parse.GetValue(judgeFolder)));
+            using var judge = JudgeTransformer.Load(ShapesJudge.ResolveFolder(parse.GetValue(judgeFolder)), TorchRuntime.ResolveDevice(parse.GetValue(device)));
             var metrics = JudgeEvaluation.Evaluate(judge, parse.GetValue(count), parse.GetValue(seed));
             Print(metrics);
             JsonLine.Write(MetricsOf(metrics));
@@ -215,7 +216,8 @@ internal static class JudgeCommand
         var judgeFolder = JudgeFolder();
         var images = new Option<FileInfo[]>("--image") { Description = "One or two image files (the first is 'the first image').", Required = true, AllowMultipleArgumentsPerToken = false };
         var question = new Option<string>("--question") { Description = "A Yes/No question.", Required = true };
-        var command = new Command("ask", "Ask the judge a Yes/No question about one or two images; prints P(Yes).") { judgeFolder, images, question };
+        var device = CommonOptions.Device();
+        var command = new Command("ask", "Ask the judge a Yes/No question about one or two images; prints P(Yes).") { judgeFolder, images, question, device };
         command.SetAction(parse =>
         {
             var files = parse.GetValue(images)!;
@@ -224,7 +226,7 @@ internal static class JudgeCommand
                 Console.Error.WriteLine("Give one or two --image files.");
                 return 2;
             }
-            using var judge = JudgeTransformer.Load(ShapesJudge.ResolveFolder(parse.GetValue(judgeFolder)));
+            using var judge = JudgeTransformer.Load(ShapesJudge.ResolveFolder(parse.GetValue(judgeFolder)), TorchRuntime.ResolveDevice(parse.GetValue(device)));
             int size = judge.Model.Config.VisionConfig.ImageSize;
             var decoded = files.Select(f => ImageDecoding.DecodeFile(f.FullName)).ToList();
             var p = judge.ProbabilityYes(new[] { ((IReadOnlyList<RgbImage>)decoded, parse.GetValue(question)!) })[0];
@@ -243,14 +245,15 @@ internal static class JudgeCommand
         var steps = new Option<int>("--steps") { Description = "Gradient-descent steps on the pixels.", DefaultValueFactory = _ => 50 };
         var lr = new Option<double>("--lr") { Description = "Step size (pixels in [-1, 1]).", DefaultValueFactory = _ => 0.5 };
         var pool = new Option<int>("--gradient-pool") { Description = "Low-pass the judge's gradient to this pooling factor (1 = the raw gradient).", DefaultValueFactory = _ => 1 };
+        var device = CommonOptions.Device();
         var copies = new Option<int>("--augmented-copies") { Description = "Average the gradient over this many randomly perturbed copies of each image (expectation over transformation; 0 = off).", DefaultValueFactory = _ => 0 };
         var command = new Command("gradcheck", "From the source image, descend the edit-success loss of colour edits on the pixels; report P(correct) per step.")
         {
-            judgeFolder, count, seed, steps, lr, pool, copies,
+            judgeFolder, count, seed, steps, lr, pool, copies, device,
         };
         command.SetAction(parse =>
         {
-            using var judge = JudgeTransformer.Load(ShapesJudge.ResolveFolder(parse.GetValue(judgeFolder)));
+            using var judge = JudgeTransformer.Load(ShapesJudge.ResolveFolder(parse.GetValue(judgeFolder)), TorchRuntime.ResolveDevice(parse.GetValue(device)));
             var result = JudgeGradientCheck.Run(judge, parse.GetValue(count), parse.GetValue(seed), parse.GetValue(steps), parse.GetValue(lr), gradientPool: parse.GetValue(pool), augmentedCopies: parse.GetValue(copies));
             for (int i = 0; i < result.MeanProbability.Count; i += 5)
             {

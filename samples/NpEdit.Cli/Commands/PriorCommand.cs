@@ -121,10 +121,11 @@ internal static class PriorCommand
         var seed = CommonOptions.Seed();
         var scale = new Option<int>("--scale") { Description = "Upscale factor of the written PNG (nearest neighbour).", DefaultValueFactory = _ => 4 };
         var shift = SampleShift();
-        var command = new Command("sample", "Draw images for a caption.") { caption, steps, guidance, count, model, output, seed, scale, shift };
+        var device = CommonOptions.Device();
+        var command = new Command("sample", "Draw images for a caption.") { caption, steps, guidance, count, model, output, seed, scale, shift, device };
         command.SetAction(parse =>
         {
-            using var prior = TextToImageTransformer.Load(parse.GetValue(model)!);
+            using var prior = TextToImageTransformer.Load(parse.GetValue(model)!, device: TorchRuntime.ResolveDevice(parse.GetValue(device)));
             var captions = Enumerable.Repeat(parse.GetValue(caption)!, parse.GetValue(count)).ToList();
             var images = prior.Generate(captions, parse.GetValue(seed), EvalSampler(parse.GetValue(steps), parse.GetValue(shift)) with { GuidanceScale = parse.GetValue(guidance) });
             var sheet = new ContactSheet(columns: Math.Min(8, images.Count), scale: parse.GetValue(scale));
@@ -145,10 +146,11 @@ internal static class PriorCommand
         var sheet = new Option<string?>("--sheet") { Description = "Write a contact sheet of the first 64 samples here." };
         var seed = CommonOptions.Seed(1);
         var shift = SampleShift();
-        var command = new Command("eval", "Oracle-measured fidelity to held-out captions.") { count, steps, guidance, model, sheet, seed, shift };
+        var device = CommonOptions.Device();
+        var command = new Command("eval", "Oracle-measured fidelity to held-out captions.") { count, steps, guidance, model, sheet, seed, shift, device };
         command.SetAction(parse =>
         {
-            using var prior = TextToImageTransformer.Load(parse.GetValue(model)!);
+            using var prior = TextToImageTransformer.Load(parse.GetValue(model)!, device: TorchRuntime.ResolveDevice(parse.GetValue(device)));
             var sampler = EvalSampler(parse.GetValue(steps), parse.GetValue(shift)) with { GuidanceScale = parse.GetValue(guidance) };
             var samples = new List<(RgbImage Image, string Caption)>();
             var result = Evaluate(prior, parse.GetValue(count), parse.GetValue(seed), sampler, batch => samples.AddRange(batch.Take(64 - samples.Count)));

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 
 namespace NpEdit.Cli;
 
@@ -24,13 +25,13 @@ internal static class UserErrors
     private static bool IsUserError(Exception e) => e is ArgumentException or IOException or InvalidDataException or InvalidOperationException
         or UnauthorizedAccessException or FormatException or TimeoutException or OperationCanceledException;
 
+    // The verb's words, root excluded: "bench paper", "judge eval".
     private static IEnumerable<string> CommandPath(ParseResult parse)
     {
         var names = new List<string>();
-        for (var result = parse.CommandResult; result.Parent is not null; result = (result.Parent as System.CommandLine.Parsing.CommandResult)!)
+        for (SymbolResult? result = parse.CommandResult; result is CommandResult { Parent: not null } command; result = command.Parent)
         {
-            names.Insert(0, result.Command.Name);
-            if (result.Parent is not System.CommandLine.Parsing.CommandResult) break;
+            names.Insert(0, command.Command.Name);
         }
         return names;
     }

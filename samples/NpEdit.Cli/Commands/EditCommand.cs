@@ -4,8 +4,8 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using NpEdit.Cli.Infrastructure;
 using NpEdit.Transforms;
-using NpEdit.Transforms.Runtime;
 using NpEdit.Transforms.Imaging;
+using NpEdit.Transforms.Runtime;
 
 namespace NpEdit.Cli.Commands;
 

@@ -3,8 +3,8 @@ using Microsoft.ML;
 using NpEdit.Cli.Infrastructure;
 using NpEdit.Trainers.Evaluation;
 using NpEdit.Transforms;
-using NpEdit.Transforms.Runtime;
 using NpEdit.Transforms.Imaging;
+using NpEdit.Transforms.Runtime;
 
 namespace NpEdit.Cli.Commands;
 

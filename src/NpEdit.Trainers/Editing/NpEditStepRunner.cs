@@ -198,9 +198,11 @@ internal sealed class NpEditStepRunner
         return _o.FakeScoreUpdates == 0 ? 0 : sum / _o.FakeScoreUpdates;
     }
 
-    /// <summary>The edit-success (and identity) questions for every row, scored in one judge pass.</summary>
-    /// With <see cref="NpEditTrainer.Options.VlmAugmentedCopies"/>, every question is asked of that many perturbed
-    /// copies of the edited image instead of the image itself.
+    /// <summary>
+    /// The edit-success (and identity) questions for every row, scored in one judge pass. With
+    /// <see cref="NpEditTrainer.Options.VlmAugmentedCopies"/>, every question is asked of that many perturbed copies of
+    /// the edited image instead of the image itself.
+    /// </summary>
     private (Tensor Loss, double Accept) VlmTerm(IReadOnlyList<EditRow> rows, Tensor source, Tensor pixels, long step, long mainStep)
     {
         var judge = Judge!;

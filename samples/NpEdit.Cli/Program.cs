@@ -1,6 +1,6 @@
 using System.CommandLine;
-using NpEdit.Cli;
 using NpEdit.Cli.Commands;
+using NpEdit.Cli.Infrastructure;
 
 // npedit: the command-line face of NpEdit.MLNet. Each verb group lives in its own file under Commands/.
 // Verbs that measure something print a human summary and, as the last line of stdout, one JSON object.

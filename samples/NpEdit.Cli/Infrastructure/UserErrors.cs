@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 
-namespace NpEdit.Cli;
+namespace NpEdit.Cli.Infrastructure;
 
 /// <summary>
 /// Errors a user can fix (a missing file, a bad option value, a corrupt model) print as one line naming what is wrong,

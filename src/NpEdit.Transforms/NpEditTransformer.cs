@@ -41,7 +41,7 @@ public sealed class NpEditTransformer : ITransformer, IDisposable
     {
         using var scope = NewDisposeScope();
         var edited = FlowModelSampler.SampleSeeded(Editor, instructions, sampler ?? Options.Sampler, seeds, sources.to(Editor.Device));
-        return edited.clamp(-1, 1).MoveToOuterDisposeScope();
+        return edited.Clamp(-1, 1).MoveToOuterDisposeScope();
     }
 
     /// <summary>Edits images directly (no IDataView); image i uses seed <c>seed + i</c>.</summary>

@@ -41,8 +41,8 @@ public static class StepBenchmark
         {
             using var scope = NewDisposeScope();
             using var generator = StepRandom.Torch(0, i, 0);
-            var x0 = torch.rand(new long[] { batchSize, 3, s, s }, generator: generator).mul(2).sub(1);
-            var reference = withReference ? torch.rand(new long[] { batchSize, 3, s, s }, generator: generator).mul(2).sub(1) : null;
+            var x0 = torch.rand(new long[] { batchSize, 3, s, s }, generator: generator).Mul(2).Sub(1);
+            var reference = withReference ? torch.rand(new long[] { batchSize, 3, s, s }, generator: generator).Mul(2).Sub(1) : null;
             var t = torch.rand(batchSize, generator: generator);
             var noise = torch.randn(x0.shape, generator: generator);
             optimizer.ZeroGrad();

@@ -109,7 +109,7 @@ internal sealed class NpEditStepRunner
         {
             var pixels = Student.Codec.Decode(x0);
             var (vlm, accept) = VlmTerm(rows, source, pixels, step, mainStep);
-            total = total.add(vlm.mul(_o.VlmWeight));
+            total = total.Add(vlm.Mul(_o.VlmWeight));
             losses["vlm"] = vlm.item<float>();
             losses["questions"] = _questions;
             losses["accept"] = accept;
@@ -121,7 +121,7 @@ internal sealed class NpEditStepRunner
         {
             var edited = rows.Select(r => r.EditedCaption).ToList();
             using var dmdGenerator = StepRandom.Torch(_o.Seed, step, 12);
-            var tD = torch.rand(rows.Count, generator: dmdGenerator).mul(_o.DmdTimeMax - _o.DmdTimeMin).add(_o.DmdTimeMin).to(_device);
+            var tD = torch.rand(rows.Count, generator: dmdGenerator).Mul(_o.DmdTimeMax - _o.DmdTimeMin).Add(_o.DmdTimeMin).to(_device);
             var dmdNoise = torch.randn(y.shape, generator: dmdGenerator).to(_device);
             EncodedText teacherEdited, teacherEmpty;
             using (no_grad())
@@ -131,7 +131,7 @@ internal sealed class NpEditStepRunner
                 fakeEdited = Fake.EncodeText(edited);
             }
             var dmd = DistributionMatchingLoss.Compute(x0, Teacher, Fake, teacherEdited, teacherEmpty, fakeEdited, tD, dmdNoise, _o.DmdGuidanceScale);
-            total = total.add(dmd.Loss.mul(_o.DmdWeight));
+            total = total.Add(dmd.Loss.Mul(_o.DmdWeight));
             losses["dmd"] = dmd.Loss.item<float>();
             losses["dmd_grad"] = dmd.Gradient.abs().mean().item<float>();
         }
@@ -140,11 +140,11 @@ internal sealed class NpEditStepRunner
         {
             var index = torch.tensor(noOp.Select((b, i) => (b, i)).Where(p => p.b).Select(p => (long)p.i).ToArray(), device: _device);
             var noOpLoss = nn.functional.mse_loss(x0.index_select(0, index), y.index_select(0, index));
-            total = total.add(noOpLoss.mul(_o.DoNothingWeight));
+            total = total.Add(noOpLoss.Mul(_o.DoNothingWeight));
             losses["noop"] = noOpLoss.item<float>();
         }
 
-        if (PoisonStep?.Invoke(step) == true) total = total.mul(double.NaN);
+        if (PoisonStep?.Invoke(step) == true) total = total.Mul(double.NaN);
         double totalValue = total.item<float>();
         losses["total"] = totalValue;
         if (!double.IsFinite(totalValue) || !total.requires_grad)
@@ -242,7 +242,7 @@ internal sealed class NpEditStepRunner
         using (no_grad())
         {
             var pYes = logits.Yes.sub(logits.No).sigmoid();
-            accept = torch.where(expect, pYes, pYes.neg().add(1)).mean().item<float>();
+            accept = torch.where(expect, pYes, pYes.neg().Add(1)).mean().item<float>();
         }
         return (loss, accept);
     }

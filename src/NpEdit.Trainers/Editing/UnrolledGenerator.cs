@@ -26,9 +26,9 @@ public static class UnrolledGenerator
         {
             return new Result(x0Hat, first, null, 1.0);
         }
-        var xt = x0Hat.mul(1.0 - t).add(freshNoise!.mul(t));
-        var second = student.Velocity(xt, torch.full(b, t, device: device), instruction, referenceLatent);
-        var x0 = xt.sub(second.mul(t));
+        var xt = x0Hat.Mul(1.0 - t).Add(freshNoise!.Mul(t));
+        var second = student.Velocity(xt, TensorMath.Full(new[] { b }, t, device: device), instruction, referenceLatent);
+        var x0 = xt.sub(second.Mul(t));
         return new Result(x0, first, second, t);
     }
 }

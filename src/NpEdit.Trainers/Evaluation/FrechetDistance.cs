@@ -25,10 +25,10 @@ public static class FrechetDistance
         using var scope = NewDisposeScope();
         var root1 = SymmetricSqrt(sigma1);
         var middle = root1.matmul(sigma2).matmul(root1);
-        middle = middle.add(middle.T).mul(0.5);
-        var eigen = torch.linalg.eigvalsh(middle).clamp_min(0);
+        middle = middle.Add(middle.T).Mul(0.5);
+        var eigen = torch.linalg.eigvalsh(middle).ClampMin(0);
         double traceSqrt = eigen.sqrt().sum().item<double>();
-        double meanTerm = mu1.sub(mu2).pow(2).sum().item<double>();
+        double meanTerm = mu1.sub(mu2).Pow(2).sum().item<double>();
         return meanTerm + sigma1.trace().item<double>() + sigma2.trace().item<double>() - 2 * traceSqrt;
     }
 
@@ -39,13 +39,13 @@ public static class FrechetDistance
         var x = features.to(ScalarType.Float64);
         var mean = x.mean(new long[] { 0 });
         var centred = x.sub(mean);
-        var covariance = centred.T.matmul(centred).div(Math.Max(1, x.shape[0] - 1));
+        var covariance = centred.T.matmul(centred).Div(Math.Max(1, x.shape[0] - 1));
         return (mean.MoveToOuterDisposeScope(), covariance.MoveToOuterDisposeScope());
     }
 
     private static Tensor SymmetricSqrt(Tensor matrix)
     {
         var (values, vectors) = torch.linalg.eigh(matrix);
-        return vectors.mul(values.clamp_min(0).sqrt().unsqueeze(0)).matmul(vectors.T);
+        return vectors.mul(values.ClampMin(0).sqrt().unsqueeze(0)).matmul(vectors.T);
     }
 }

@@ -43,7 +43,7 @@ public sealed class SdEditEditor : IImageEditor
         }).ToArray()).to(_prior.Device);
         var c = _prior.Config.Transformer;
         var noise = RowNoise.Draw(seeds, new long[] { c.Channels, c.LatentSize, c.LatentSize }, stream: 0).to(_prior.Device);
-        var latent = _prior.Codec.Encode(sources).mul(1 - StartTime).add(noise.mul(StartTime));
+        var latent = _prior.Codec.Encode(sources).Mul(1 - StartTime).Add(noise.Mul(StartTime));
         // The grid from t0 to 0 with the given number of steps, shifted like the editor's own schedule.
         var grid = Enumerable.Range(0, Steps + 1).Select(i => i == Steps ? 0.0 : StartTime * FlowSchedule.Shift(1.0 - (double)i / Steps, Shift)).ToArray();
         var edited = new EncodedTextPair(_prior, requests.Select(r => r.EditedCaption).ToList());
@@ -53,7 +53,7 @@ public sealed class SdEditEditor : IImageEditor
             return NpEdit.Transforms.Sampling.Guidance.Combine(v[0], v[1], Guidance);
         };
         var result = FlowSampler.Sample(velocity, latent, grid);
-        return ImageTensors.ToRgbImages(_prior.Codec.Decode(result).clamp(-1, 1).cpu());
+        return ImageTensors.ToRgbImages(_prior.Codec.Decode(result).Clamp(-1, 1).cpu());
     }
 
     /// <summary>Conditional and empty prompts encoded once and stacked (conditional first).</summary>

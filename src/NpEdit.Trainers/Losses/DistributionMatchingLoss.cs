@@ -40,7 +40,7 @@ public static class DistributionMatchingLoss
         {
             var x = x0.detach();
             var tb = t.view(-1, 1, 1, 1);
-            var noisy = x.mul(tb.neg().add(1)).add(noise.mul(tb));
+            var noisy = x.mul(tb.neg().Add(1)).Add(noise.mul(tb));
             Tensor vReal;
             if (guidanceScale == 1.0)
             {
@@ -63,7 +63,7 @@ public static class DistributionMatchingLoss
     public static Tensor Gradient(Tensor x0, Tensor x0Real, Tensor x0Fake)
     {
         using var scope = NewDisposeScope();
-        var normaliser = x0.sub(x0Real).abs().mean(new long[] { 1, 2, 3 }, keepdim: true).clamp_min(1e-6);
+        var normaliser = x0.sub(x0Real).abs().mean(new long[] { 1, 2, 3 }, keepdim: true).ClampMin(1e-6);
         return x0Fake.sub(x0Real).div(normaliser).nan_to_num().MoveToOuterDisposeScope();
     }
 
@@ -72,7 +72,7 @@ public static class DistributionMatchingLoss
     {
         using var scope = NewDisposeScope();
         var target = x0.detach().sub(gradient);
-        var loss = nn.functional.mse_loss(x0, target).mul(0.5);
+        var loss = nn.functional.mse_loss(x0, target).Mul(0.5);
         return new Result(loss.MoveToOuterDisposeScope(), gradient.alias().MoveToOuterDisposeScope());
     }
 }

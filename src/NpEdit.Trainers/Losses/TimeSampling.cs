@@ -24,9 +24,9 @@ public static class TimeSampling
     {
         using var scope = NewDisposeScope();
         var t = distribution == TimeDistribution.LogitNormal
-            ? torch.randn(count, generator: generator).mul(std).add(mean).sigmoid()
+            ? torch.randn(count, generator: generator).Mul(std).Add(mean).sigmoid()
             : torch.rand(count, generator: generator);
-        if (shift != 1.0) t = t.mul(shift).div(t.mul(shift - 1).add(1));
-        return t.clamp(1e-4, 1 - 1e-4).to(device).MoveToOuterDisposeScope();
+        if (shift != 1.0) t = t.Mul(shift).div(t.Mul(shift - 1).Add(1));
+        return t.Clamp(1e-4, 1 - 1e-4).to(device).MoveToOuterDisposeScope();
     }
 }

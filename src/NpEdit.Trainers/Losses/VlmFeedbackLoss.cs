@@ -23,14 +23,14 @@ public static class VlmFeedbackLoss
         Tensor loss;
         if (kind == VlmLossKind.YesNoBinary)
         {
-            var sign = expectYes.to(ScalarType.Float32).mul(2).sub(1);        // +1 when Yes is correct, −1 when No is
-            var margin = yes.sub(no).mul(sign).mul(temperature);
-            loss = nn.functional.softplus(margin.neg()).mean();                 // softplus(−m) = −log σ(m), stable
+            var sign = expectYes.to(ScalarType.Float32).Mul(2).Sub(1);        // +1 when Yes is correct, −1 when No is
+            var margin = yes.sub(no).mul(sign).Mul(temperature);
+            loss = margin.neg().Softplus().mean();                              // softplus(−m) = −log σ(m), stable
         }
         else
         {
             var targets = torch.where(expectYes, torch.tensor(yesId, device: yes.device), torch.tensor(noId, device: yes.device));
-            loss = nn.functional.cross_entropy(full.mul(temperature), targets);
+            loss = nn.functional.cross_entropy(full.Mul(temperature), targets);
         }
         return loss.MoveToOuterDisposeScope();
     }

@@ -96,7 +96,7 @@ public sealed class AdamW : IDisposable
             if (WeightDecay != 0) p.mul_(decay);
             m.mul_(beta1).add_(grad, alpha: oneMinusBeta1);
             v.mul_(beta2).addcmul_(grad, grad, value: oneMinusBeta2);
-            var denominator = v.div(bias2Scalar).sqrt_().add_(eps);
+            var denominator = v.div(bias2Scalar).sqrt_().AddInPlace(eps);
             p.addcdiv_(m, denominator, value: stepSize);
         }
     }

@@ -36,9 +36,11 @@ public sealed class ExponentialMovingAverage : IDisposable
     private void Update(nn.Module module, double decay)
     {
         using var noGrad = no_grad();
+        using var keep = decay.ToScalar();
+        using var take = (1 - decay).ToScalar();
         foreach (var (name, value) in module.state_dict())
         {
-            if (_shadow.TryGetValue(name, out var s)) s.mul_(decay).add_(value, alpha: 1 - decay);
+            if (_shadow.TryGetValue(name, out var s)) s.mul_(keep).add_(value, alpha: take);
         }
     }
 

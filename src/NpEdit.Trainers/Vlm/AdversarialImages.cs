@@ -26,11 +26,11 @@ public static class AdversarialImages
         for (int i = 0; i < steps; i++)
         {
             using var scope = NewDisposeScope();
-            var x = clean.add(delta).clamp(-1, 1).requires_grad_(true);
+            var x = clean.Add(delta).Clamp(-1, 1).requires_grad_(true);
             var grad = torch.autograd.grad(new[] { loss(x) }, new[] { x })[0];
-            var next = delta.add(grad.sign().mul(stepSize)).clamp(-epsilon, epsilon).detach();
+            var next = delta.Add(grad.sign().Mul(stepSize)).Clamp(-epsilon, epsilon).detach();
             delta = next.MoveToOuterDisposeScope();
         }
-        return clean.add(delta).clamp(-1, 1).detach();
+        return clean.Add(delta).Clamp(-1, 1).detach();
     }
 }

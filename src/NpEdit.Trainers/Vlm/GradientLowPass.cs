@@ -19,6 +19,6 @@ public static class GradientLowPass
         if (h % factor != 0 || w % factor != 0)
             throw new ArgumentException($"Gradient low-pass factor {factor} must divide the image size {h}x{w}.", nameof(factor));
         var low = nn.functional.interpolate(nn.functional.avg_pool2d(images, factor), new long[] { h, w }, mode: InterpolationMode.Nearest);
-        return images.detach().add(low.sub(low.detach()));
+        return images.detach().Add(low.sub(low.detach()));
     }
 }

@@ -39,9 +39,9 @@ public static class GroundingLoss
             return nn.functional.cross_entropy(logits, target);
         }
         var loss = Part(Enum.GetValues<ShapeKind>().Select(s => s.ToString().ToLowerInvariant()), shape)
-            .add(Part(Palette.ObjectColors.Select(c => c.Name), color))
-            .add(Part(Enum.GetValues<SizeKind>().Select(s => s.ToString().ToLowerInvariant()), size))
-            .div(3);
+            .Add(Part(Palette.ObjectColors.Select(c => c.Name), color))
+            .Add(Part(Enum.GetValues<SizeKind>().Select(s => s.ToString().ToLowerInvariant()), size))
+            .Div(3);
         return loss.MoveToOuterDisposeScope();
     }
 

@@ -56,12 +56,12 @@ public sealed record JudgeAugmentation
         var device = images.device;
         var x = Shift(images, shifts);
         x = x.mul(torch.tensor(contrast, device: device).view(n, 1, 1, 1))
-             .add(torch.tensor(brightness, device: device).view(n, 1, 1, 1))
-             .add(torch.tensor(channel, device: device).view(n, c, 1, 1));
+             .Add(torch.tensor(brightness, device: device).view(n, 1, 1, 1))
+             .Add(torch.tensor(channel, device: device).view(n, c, 1, 1));
         x = Blur(x, blurSigma);
-        x = x.add(torch.randn(new[] { (long)n, c, h, w }, generator: generator, device: device).mul(torch.tensor(noise, device: device).view(n, 1, 1, 1)));
+        x = x.Add(torch.randn(new[] { (long)n, c, h, w }, generator: generator, device: device).mul(torch.tensor(noise, device: device).view(n, 1, 1, 1)));
         var keep = torch.tensor(on, device: device).view(n, 1, 1, 1);
-        return torch.where(keep, x.clamp(-1, 1), images).MoveToOuterDisposeScope();
+        return torch.where(keep, x.Clamp(-1, 1), images).MoveToOuterDisposeScope();
     }
 
     // Edge pixels are replicated (the background extends), so a shift never invents a border colour. Images with

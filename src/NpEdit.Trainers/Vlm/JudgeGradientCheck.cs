@@ -51,13 +51,13 @@ public static class JudgeGradientCheck
             // With copies, the gradient is the mean over perturbed copies (expectation over transformation);
             // P(correct) above is still measured on the image itself.
             var loss = augmentedCopies <= 0
-                ? nn.functional.softplus(margin.neg()).sum()
-                : nn.functional.softplus(Margin(scorer, questions, sourceFeatures,
-                    AugmentedCopies.Make(judged, augmentedCopies, AugmentedCopies.Default, random, generator)).neg()).sum().div(augmentedCopies);
+                ? margin.neg().Softplus().sum()
+                : Margin(scorer, questions, sourceFeatures,
+                    AugmentedCopies.Make(judged, augmentedCopies, AugmentedCopies.Default, random, generator)).neg().Softplus().sum().Div(augmentedCopies);
             loss.backward();
             using (torch.no_grad())
             {
-                pixels.sub_(pixels.grad!.mul(learningRate)).clamp_(-1, 1);
+                pixels.sub_(pixels.grad!.Mul(learningRate)).ClampInPlace(-1, 1);
                 pixels.grad!.zero_();
             }
         }

@@ -72,8 +72,8 @@ public sealed partial class JudgeTrainer
             // Noise the size of the alignment error still left after aligning: a decoder trained on exact tokens
             // reads aligned image tokens no better than chance (measured: relative error 0.3, accuracy 0.52).
             using var generator = StepRandom.Torch(o.Seed, step, stream: 7);
-            var scale = cells.detach().pow(2).mean().sqrt().mul(o.SceneTokenNoise);
-            cells = cells.add(torch.randn(cells.shape, generator: generator).to(device).mul(scale));
+            var scale = cells.detach().Pow(2).mean().sqrt().Mul(o.SceneTokenNoise);
+            cells = cells.Add(torch.randn(cells.shape, generator: generator).to(device).mul(scale));
         }
         var features = scorer.Model.ImageFeaturesFromPooled(cells);
         var queries = new List<JudgeQuery>(batch.Count);
@@ -109,8 +109,8 @@ public sealed partial class JudgeTrainer
         Tensor target;
         using (torch.no_grad()) target = tokens.Encode(scenes).detach();
         var cells = imageFeatures.narrow(1, 0, SceneTokens.Cells).to(target.dtype);
-        var power = target.pow(2).mean().clamp_min(1e-12);
-        return cells.sub(target).pow(2).mean().div(power).MoveToOuterDisposeScope();
+        var power = target.Pow(2).mean().ClampMin(1e-12);
+        return cells.sub(target).Pow(2).mean().div(power).MoveToOuterDisposeScope();
     }
 
     // Answer loss: a blend of the cross-entropy over the whole vocabulary and over (No, Yes) alone (see
@@ -119,11 +119,11 @@ public sealed partial class JudgeTrainer
     {
         using var scope = NewDisposeScope();
         var targets = torch.where(answers, torch.tensor(scorer.Tokenizer.YesTokenId, device: answers.device), torch.tensor(scorer.Tokenizer.NoTokenId, device: answers.device)).to(ScalarType.Int64);
-        var loss = nn.functional.cross_entropy(logits.Full, targets).mul(fullVocabularyWeight);
+        var loss = nn.functional.cross_entropy(logits.Full, targets).Mul(fullVocabularyWeight);
         if (fullVocabularyWeight < 1.0)
         {
             var pair = torch.stack(new[] { logits.No, logits.Yes }, dim: 1);
-            loss = loss.add(nn.functional.cross_entropy(pair, answers.to(ScalarType.Int64)).mul(1.0 - fullVocabularyWeight));
+            loss = loss.Add(nn.functional.cross_entropy(pair, answers.to(ScalarType.Int64)).Mul(1.0 - fullVocabularyWeight));
         }
         return loss.MoveToOuterDisposeScope();
     }

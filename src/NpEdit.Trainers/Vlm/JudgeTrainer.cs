@@ -223,7 +223,7 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
             var scenes = batch.SelectMany(r => r.Scenes ?? throw new InvalidDataException("A judge row has no scene to align to.")).ToList();
             var alignment = AlignmentLoss(features, sceneTokens!, scenes);
             alignValue = alignment.item<float>();
-            total = total.add(alignment.mul(o.AlignmentWeight));
+            total = total.Add(alignment.Mul(o.AlignmentWeight));
         }
         if (captionBatch is not null)
         {
@@ -232,7 +232,7 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
             captionImages = o.Augmentation.Apply(captionImages, StepRandom.Managed(o.Seed, step, stream: 3), captionGenerator);
             var captionLoss = CaptionLoss.Compute(scorer.Model, scorer.Tokenizer, captionImages, captionBatch.Select(c => c.Caption).ToList(), scorer.SystemPrompt);
             captionValue = captionLoss.item<float>();
-            total = total.add(captionLoss.mul(o.CaptionWeight));
+            total = total.Add(captionLoss.Mul(o.CaptionWeight));
         }
         double probeValue = double.NaN;
         if (probe is not null && probeBatch is not null)
@@ -247,10 +247,10 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
             {
                 var grounding = GroundingLoss.Compute(scorer.Model, scorer.Tokenizer, probeFeatures, scenes);
                 _lastGroundingLoss = grounding.item<float>();
-                probeLoss = probeLoss.add(grounding.mul(o.GroundingWeight));
+                probeLoss = probeLoss.Add(grounding.Mul(o.GroundingWeight));
             }
             probeValue = probeLoss.item<float>();
-            total = total.add(probeLoss.mul(o.ProbeWeight));
+            total = total.Add(probeLoss.Mul(o.ProbeWeight));
         }
         if (!double.IsFinite(value) || (captionBatch is not null && !double.IsFinite(captionValue)) || (probeBatch is not null && !double.IsFinite(probeValue)))
             return (double.NaN, accuracy, captionValue, probeValue, alignValue);

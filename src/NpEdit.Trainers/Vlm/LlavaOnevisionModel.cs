@@ -84,7 +84,7 @@ public sealed class LlavaOnevisionModel : nn.Module
     {
         using var scope = NewDisposeScope();
         var embeds = language_model.Model.EmbedTokens.call(inputIds);
-        var isImage = inputIds.eq(Config.ImageTokenIndex);
+        var isImage = inputIds.Eq(Config.ImageTokenIndex);
         long slots = isImage.sum().item<long>();
         long supplied = imageFeatures is null ? 0 : imageFeatures.shape[0] * imageFeatures.shape[1];
         if (slots != supplied)

@@ -26,7 +26,7 @@ public sealed class Qwen2DecoderLayer : nn.Module
     public Tensor Forward(Tensor x, Tensor cos, Tensor sin, Tensor mask)
     {
         using var scope = NewDisposeScope();
-        var h = x.add(self_attn.Forward(input_layernorm.call(x), cos, sin, mask));
-        return h.add(mlp.call(post_attention_layernorm.call(h))).MoveToOuterDisposeScope();
+        var h = x.Add(self_attn.Forward(input_layernorm.call(x), cos, sin, mask));
+        return h.Add(mlp.call(post_attention_layernorm.call(h))).MoveToOuterDisposeScope();
     }
 }

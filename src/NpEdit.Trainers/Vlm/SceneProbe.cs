@@ -49,10 +49,10 @@ public sealed class SceneProbe : nn.Module<Tensor, Tensor>
         foreach (var (labels, classes) in new[] { (shape, ShapeClasses), (color, ColorClasses), (size, SizeClasses) })
         {
             var part = logits.narrow(1, offset, Cells * classes).reshape(n * Cells, classes);
-            loss = loss.add(nn.functional.cross_entropy(part, torch.tensor(labels, device: device)));
+            loss = loss.Add(nn.functional.cross_entropy(part, torch.tensor(labels, device: device)));
             offset += Cells * classes;
         }
-        return loss.div(4).MoveToOuterDisposeScope();
+        return loss.Div(4).MoveToOuterDisposeScope();
     }
 
     /// <summary>Class indices: background <c>[N]</c>; shape, colour and size <c>[N*9]</c> in row-major cell order, 0 where a cell is empty.</summary>

@@ -30,7 +30,7 @@ public sealed class SceneTokens : nn.Module
     public SceneTokens(int hiddenSize, double initStd, long seed) : base(nameof(SceneTokens))
     {
         using var generator = new Generator((ulong)seed);
-        Parameter Table(int rows) => new(torch.randn(rows, hiddenSize, generator: generator).mul(initStd));
+        Parameter Table(int rows) => new(torch.randn(rows, hiddenSize, generator: generator).Mul(initStd));
         shape = Table(Enum.GetValues<ShapeKind>().Length + 1);
         color = Table(Palette.ObjectColors.Count + 1);
         size = Table(Enum.GetValues<SizeKind>().Length + 1);
@@ -48,8 +48,8 @@ public sealed class SceneTokens : nn.Module
         Tensor Look(Parameter table, long[] ids) => table.index_select(0, torch.tensor(ids, device: device));
         int n = scenes.Count;
         long d = shape.shape[1];
-        var objects = Look(shape, shapes).add(Look(color, colors)).add(Look(size, sizes)).view(n, Cells, d);
-        var tokens = objects.add(Look(background, backgrounds).unsqueeze(1)).add(cell.unsqueeze(0));
+        var objects = Look(shape, shapes).Add(Look(color, colors)).Add(Look(size, sizes)).view(n, Cells, d);
+        var tokens = objects.Add(Look(background, backgrounds).unsqueeze(1)).Add(cell.unsqueeze(0));
         return tokens.MoveToOuterDisposeScope();
     }
 }

@@ -26,7 +26,7 @@ public sealed class SiglipEncoderLayer : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var h = x.add(self_attn.call(layer_norm1.call(x)));
-        return h.add(mlp.call(layer_norm2.call(h))).MoveToOuterDisposeScope();
+        var h = x.Add(self_attn.call(layer_norm1.call(x)));
+        return h.Add(mlp.call(layer_norm2.call(h))).MoveToOuterDisposeScope();
     }
 }

@@ -51,6 +51,6 @@ public sealed class SiglipVisionEmbeddings : nn.Module<Tensor, Tensor>
             throw new ArgumentException($"Image gives {patches.shape[1]} patches but the tower has {_numPatches} positions; resize to the configured image_size first.");
         }
         // Embedding weight rows are the positions 0..P-1 in order, so adding the weight equals looking up arange(P).
-        return patches.add(position_embedding.weight!).MoveToOuterDisposeScope();
+        return patches.Add(position_embedding.weight!).MoveToOuterDisposeScope();
     }
 }

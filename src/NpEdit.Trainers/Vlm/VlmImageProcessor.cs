@@ -24,7 +24,7 @@ public static class VlmImageProcessor
         int size = config.VisionConfig.ImageSize;
         // Bilinear (antialiased when shrinking) rather than bicubic: bicubic needs a clamp against overshoot.
         var resized = ImageTensors.Resize(batch, size, size, ResizeMode.Bilinear);
-        var unit = resized.add(1.0).mul(0.5); // [0,1], the range HF processors normalise from
+        var unit = resized.Add(1.0).Mul(0.5); // [0,1], the range HF processors normalise from
         var mean = torch.tensor(config.ImageMean, dtype: unit.dtype, device: unit.device).view(1, -1, 1, 1);
         var std = torch.tensor(config.ImageStd, dtype: unit.dtype, device: unit.device).view(1, -1, 1, 1);
         return unit.sub(mean).div(std).MoveToOuterDisposeScope();

@@ -22,7 +22,7 @@ public static class VlmWeights
                 name.Contains("layer_norm", StringComparison.Ordinal))
             {
                 if (name.EndsWith(".bias", StringComparison.Ordinal)) p.zero_();
-                else p.fill_(1.0);
+                else p.FillInPlace(1.0);
             }
             else if (name.EndsWith(".bias", StringComparison.Ordinal))
             {

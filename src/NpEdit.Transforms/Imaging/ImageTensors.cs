@@ -52,7 +52,7 @@ public static class ImageTensors
         }
         using var scope = NewDisposeScope();
         int height = (int)image.shape[1], width = (int)image.shape[2];
-        var bytes = image.detach().to(ScalarType.Float32).cpu().clamp(-1, 1).add(1).mul(127.5).round()
+        var bytes = image.detach().to(ScalarType.Float32).cpu().Clamp(-1, 1).Add(1).Mul(127.5).round()
             .to(ScalarType.Byte).permute(1, 2, 0).contiguous();
         var pixels = new byte[width * height * 3];
         bytes.bytes.CopyTo(pixels);
@@ -93,7 +93,7 @@ public static class ImageTensors
         Tensor resized = mode == ResizeMode.Nearest
             ? nn.functional.interpolate(batch, new long[] { height, width }, mode: interpolation)
             : nn.functional.interpolate(batch, new long[] { height, width }, mode: interpolation, align_corners: false, antialias: downscale);
-        if (mode == ResizeMode.Bicubic) resized = resized.clamp(-1, 1);
+        if (mode == ResizeMode.Bicubic) resized = resized.Clamp(-1, 1);
         return (single ? resized.squeeze(0) : resized).MoveToOuterDisposeScope();
     }
 

@@ -78,7 +78,7 @@ public sealed class FlowDiT : nn.Module
         if (hideReferenceFromAttention && reference is not null)
         {
             attentionMask = attentionMask.clone();
-            attentionMask.narrow(3, text.shape[1], Config.TokensPerImage).fill_(false);
+            attentionMask.narrow(3, text.shape[1], Config.TokensPerImage).FillInPlace(false);
         }
         foreach (var block in blocks)
         {
@@ -88,7 +88,7 @@ public sealed class FlowDiT : nn.Module
         int perImage = Config.TokensPerImage;
         var target = x.narrow(1, x.shape[1] - perImage, perImage);
         var finalMod = norm_out_modulation.call(nn.functional.silu(sequence.TargetConditioning)).unsqueeze(1).chunk(2, dim: -1);
-        var h = norm_out.call(target).mul(finalMod[1].add(1)).add(finalMod[0]);
+        var h = norm_out.call(target).mul(finalMod[1].Add(1)).Add(finalMod[0]);
         var v = Patchify.FromTokens(proj_out.call(h), Config.PatchSize, Config.Channels, Config.GridSize);
         return v.MoveToOuterDisposeScope();
     }
@@ -107,27 +107,27 @@ public sealed class FlowDiT : nn.Module
         int perImage = Config.TokensPerImage;
 
         var maskF = textMask.to(ScalarType.Float32).unsqueeze(-1);
-        var pooled = text.mul(maskF).sum(1).div(maskF.sum(1).clamp_min(1.0));
+        var pooled = text.mul(maskF).sum(1).div(maskF.sum(1).ClampMin(1.0));
         var textCond = pooled_text_embedder.call(pooled);
-        var cT = t_embedder.call(t).add(textCond);
+        var cT = t_embedder.call(t).Add(textCond);
 
         var parts = new List<Tensor> { context_embedder.call(context_norm.call(text)) };
         Tensor conditioning;
         Tensor? kindOfToken = null;
         if (reference is not null)
         {
-            parts.Add(x_embedder.call(Patchify.ToTokens(reference, Config.PatchSize)).add(pos_embed));
-            var c0 = t_embedder.call(torch.zeros_like(t)).add(textCond);
+            parts.Add(x_embedder.call(Patchify.ToTokens(reference, Config.PatchSize)).Add(pos_embed));
+            var c0 = t_embedder.call(torch.zeros_like(t)).Add(textCond);
             conditioning = torch.stack(new[] { cT, c0 }, dim: 1);
             var kinds = torch.zeros(textLength + 2L * perImage, dtype: ScalarType.Int64, device: noisy.device);
-            kinds.narrow(0, textLength, perImage).fill_(1);
+            kinds.narrow(0, textLength, perImage).FillInPlace(1);
             kindOfToken = kinds;
         }
         else
         {
             conditioning = cT.unsqueeze(1);
         }
-        parts.Add(x_embedder.call(Patchify.ToTokens(noisy, Config.PatchSize)).add(pos_embed));
+        parts.Add(x_embedder.call(Patchify.ToTokens(noisy, Config.PatchSize)).Add(pos_embed));
         var x = torch.cat(parts.ToArray(), dim: 1);
 
         var rope = AxialRope.Tables(Positions(textLength, reference is not null, noisy.device), Config.RopeAxes);

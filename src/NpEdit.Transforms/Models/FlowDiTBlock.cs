@@ -58,18 +58,18 @@ public sealed class FlowDiTBlock : nn.Module
         var chunks = mod.chunk(6, dim: -1);
         Tensor shift1 = chunks[0], scale1 = chunks[1], gate1 = chunks[2], shift2 = chunks[3], scale2 = chunks[4], gate2 = chunks[5];
 
-        var h = norm1.call(x).mul(scale1.add(1)).add(shift1);
+        var h = norm1.call(x).mul(scale1.Add(1)).Add(shift1);
         var qkvOut = qkv.call(h).view(b, n, 3, _heads, _hidden / _heads).permute(2, 0, 3, 1, 4);
         var q = AxialRope.Apply(qkvOut[0], rope.Cos, rope.Sin);
         var k = AxialRope.Apply(qkvOut[1], rope.Cos, rope.Sin);
         var v = qkvOut[2];
         var attended = nn.functional.scaled_dot_product_attention(q, k, v, attentionMask);
         var attnOut = proj.call(attended.transpose(1, 2).reshape(b, n, _hidden));
-        x = x.add(gate1.mul(attnOut));
+        x = x.Add(gate1.mul(attnOut));
 
-        h = norm2.call(x).mul(scale2.add(1)).add(shift2);
+        h = norm2.call(x).mul(scale2.Add(1)).Add(shift2);
         var mlpOut = fc2.call(nn.functional.gelu(fc1.call(h), GELU.Approximate.tanh));
-        x = x.add(gate2.mul(mlpOut));
+        x = x.Add(gate2.mul(mlpOut));
         return x.MoveToOuterDisposeScope();
     }
 }

@@ -16,6 +16,6 @@ public sealed class PixelCodec : IImageCodec
     public int LatentChannels => 3;
     public int Downsample => 1;
 
-    public Tensor Encode(Tensor images) => Scale == 1.0 ? images.alias() : images.mul(Scale);
-    public Tensor Decode(Tensor latents) => Scale == 1.0 ? latents.alias() : latents.div(Scale);
+    public Tensor Encode(Tensor images) => Scale == 1.0 ? images.alias() : images.Mul(Scale);
+    public Tensor Decode(Tensor latents) => Scale == 1.0 ? latents.alias() : latents.Div(Scale);
 }

@@ -21,7 +21,7 @@ public sealed class TextEncoder : nn.Module
     {
         Config = config;
         token_embedding = nn.Embedding(config.VocabSize, config.Hidden);
-        position_embedding = nn.Parameter(torch.randn(config.MaxLength, config.Hidden).mul(0.02));
+        position_embedding = nn.Parameter(torch.randn(config.MaxLength, config.Hidden).Mul(0.02));
         layers = nn.ModuleList(Enumerable.Range(0, config.Depth).Select(_ => new TextEncoderLayer(config.Hidden, config.Heads)).ToArray());
         final_norm = nn.LayerNorm(config.Hidden);
         using (no_grad())
@@ -39,7 +39,7 @@ public sealed class TextEncoder : nn.Module
     public Tensor Forward(Tensor ids, Tensor mask)
     {
         using var scope = NewDisposeScope();
-        var x = token_embedding.call(ids).add(position_embedding.narrow(0, 0, ids.shape[1]).unsqueeze(0));
+        var x = token_embedding.call(ids).Add(position_embedding.narrow(0, 0, ids.shape[1]).unsqueeze(0));
         var attentionMask = mask.to(ScalarType.Bool).view(ids.shape[0], 1, 1, ids.shape[1]);
         foreach (var layer in layers)
         {
@@ -80,8 +80,8 @@ public sealed class TextEncoderLayer : nn.Module
         long b = x.shape[0], n = x.shape[1], h = x.shape[2];
         var q = qkv.call(norm1.call(x)).view(b, n, 3, _heads, h / _heads).permute(2, 0, 3, 1, 4);
         var attended = nn.functional.scaled_dot_product_attention(q[0], q[1], q[2], attentionMask);
-        x = x.add(proj.call(attended.transpose(1, 2).reshape(b, n, h)));
-        x = x.add(fc2.call(nn.functional.gelu(fc1.call(norm2.call(x)))));
+        x = x.Add(proj.call(attended.transpose(1, 2).reshape(b, n, h)));
+        x = x.Add(fc2.call(nn.functional.gelu(fc1.call(norm2.call(x)))));
         return x.MoveToOuterDisposeScope();
     }
 }

@@ -25,7 +25,7 @@ public static class AxialRope
             int dim = axisDims[axis];
             if (dim % 2 != 0) throw new ArgumentException($"Rotary dim of axis {axis} must be even, got {dim}.");
             if (dim == 0) continue;
-            var inv = torch.arange(0, dim, 2, dtype: ScalarType.Float64, device: positions.device).div(dim).neg().mul(Math.Log(theta)).exp();
+            var inv = TensorMath.Arange(0, dim, 2, ScalarType.Float64, positions.device).Div(dim).neg().Mul(Math.Log(theta)).exp();
             var pos = positions.select(1, axis).to(ScalarType.Float64).unsqueeze(1);
             angles.Add(pos.mul(inv.unsqueeze(0)));
         }
@@ -49,7 +49,7 @@ public static class AxialRope
         var even = pairs.select(-1, 0);
         var odd = pairs.select(-1, 1);
         var rotatedEven = even.mul(cos).sub(odd.mul(sin));
-        var rotatedOdd = even.mul(sin).add(odd.mul(cos));
+        var rotatedOdd = even.mul(sin).Add(odd.mul(cos));
         var result = torch.stack(new[] { rotatedEven, rotatedOdd }, dim: -1).view(shape);
         return result.MoveToOuterDisposeScope();
     }

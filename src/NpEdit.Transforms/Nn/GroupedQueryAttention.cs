@@ -37,7 +37,7 @@ public static class GroupedQueryAttention
         var eye = torch.eye(t, dtype: ScalarType.Bool, device: device);
         var allowed = causal.unsqueeze(0).unsqueeze(0).logical_and(keys).logical_or(eye);
         var mask = torch.zeros(allowed.shape, dtype: dtype, device: device)
-            .masked_fill(allowed.logical_not(), double.NegativeInfinity);
+            .MaskedFill(allowed.logical_not(), double.NegativeInfinity);
         return mask.MoveToOuterDisposeScope();
     }
 
@@ -47,7 +47,7 @@ public static class GroupedQueryAttention
         using var scope = NewDisposeScope();
         var keys = attentionMask.to(ScalarType.Bool).unsqueeze(1).unsqueeze(1);
         var mask = torch.zeros(keys.shape, dtype: dtype, device: attentionMask.device)
-            .masked_fill(keys.logical_not(), double.NegativeInfinity);
+            .MaskedFill(keys.logical_not(), double.NegativeInfinity);
         return mask.MoveToOuterDisposeScope();
     }
 }

@@ -30,8 +30,8 @@ public sealed class RMSNorm : nn.Module<Tensor, Tensor>
         // The statistic is taken in float32 even for bf16/fp16 inputs (as the reference implementations do);
         // low-precision squares overflow or lose the small variances of well-normalised streams.
         var x = input.to(ScalarType.Float32);
-        var variance = x.pow(2).mean(new long[] { -1 }, keepdim: true);
-        var normalised = x.mul(torch.rsqrt(variance.add(_eps))).to(input.dtype);
+        var variance = x.Pow(2).mean(new long[] { -1 }, keepdim: true);
+        var normalised = x.mul(torch.rsqrt(variance.Add(_eps))).to(input.dtype);
         return weight.mul(normalised).MoveToOuterDisposeScope();
     }
 }

@@ -16,7 +16,7 @@ public static class RotaryEmbedding
     {
         if (headDim % 2 != 0) throw new ArgumentException($"Rotary head dimension must be even, got {headDim}.", nameof(headDim));
         using var scope = NewDisposeScope();
-        var exponents = torch.arange(0, headDim, 2, dtype: ScalarType.Int64, device: device).to(ScalarType.Float32).div(headDim);
+        var exponents = TensorMath.Arange(0, headDim, 2, ScalarType.Int64, device).to(ScalarType.Float32).Div(headDim);
         return torch.pow(theta, exponents).reciprocal().MoveToOuterDisposeScope();
     }
 
@@ -51,6 +51,6 @@ public static class RotaryEmbedding
         using var scope = NewDisposeScope();
         var c = cos.unsqueeze(1);
         var s = sin.unsqueeze(1);
-        return x.mul(c).add(RotateHalf(x).mul(s)).MoveToOuterDisposeScope();
+        return x.mul(c).Add(RotateHalf(x).mul(s)).MoveToOuterDisposeScope();
     }
 }

@@ -28,7 +28,7 @@ public sealed class TimestepEmbedding : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor t)
     {
         using var scope = NewDisposeScope();
-        var features = Sinusoidal(t.mul(1000.0), _frequencyDim);
+        var features = Sinusoidal(t.Mul(1000.0), _frequencyDim);
         var h = linear_2.call(nn.functional.silu(linear_1.call(features)));
         return h.MoveToOuterDisposeScope();
     }
@@ -38,7 +38,7 @@ public sealed class TimestepEmbedding : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         int half = dim / 2;
-        var exponent = torch.arange(half, dtype: ScalarType.Float32, device: t.device).mul(-Math.Log(10000.0) / half);
+        var exponent = TensorMath.Arange(0, half, dtype: ScalarType.Float32, device: t.device).Mul(-Math.Log(10000.0) / half);
         var args = t.to(ScalarType.Float32).unsqueeze(1).mul(exponent.exp().unsqueeze(0));
         return torch.cat(new[] { args.cos(), args.sin() }, dim: 1).MoveToOuterDisposeScope();
     }

@@ -25,17 +25,17 @@ public static class FlowSampler
         for (int i = 0; i + 1 < grid.Count; i++)
         {
             double t = grid[i], next = grid[i + 1];
-            var tTensor = torch.full(b, t, dtype: ScalarType.Float32, device: noise.device);
+            var tTensor = TensorMath.Full(new[] { b }, t, ScalarType.Float32, noise.device);
             var v = velocity(x, tTensor);
             if (mode == SamplerMode.Euler || next == 0.0)
             {
-                x = x.add(v.mul(next - t));
+                x = x.Add(v.Mul(next - t));
             }
             else
             {
-                var x0 = x.sub(v.mul(t));
+                var x0 = x.sub(v.Mul(t));
                 var fresh = freshNoise is null ? torch.randn(noise.shape, dtype: noise.dtype, device: noise.device) : freshNoise(i).to(noise.device);
-                x = x0.mul(1.0 - next).add(fresh.mul(next));
+                x = x0.Mul(1.0 - next).Add(fresh.Mul(next));
             }
             scope.DisposeEverythingBut(x);
         }

@@ -7,5 +7,5 @@ namespace NpEdit.Transforms.Sampling;
 public static class Guidance
 {
     public static Tensor Combine(Tensor conditional, Tensor unconditional, double scale) =>
-        scale == 1.0 ? conditional.alias() : unconditional.add(conditional.sub(unconditional).mul(scale));
+        scale == 1.0 ? conditional.alias() : unconditional.Add(conditional.sub(unconditional).Mul(scale));
 }

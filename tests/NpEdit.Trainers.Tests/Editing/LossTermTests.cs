@@ -29,10 +29,10 @@ public sealed class LossTermTests
         using var fake = torch.tensor(new[] { 2f, 3f, 0f, 1f }).view(2, 1, 1, 2);
         using var g = DistributionMatchingLoss.Gradient(x0.detach(), real, fake);
         using var result = DistributionMatchingLoss.FromGradient(x0, g);
-        result.Loss.item<float>().Should().BeApproximately(0.5f * g.pow(2).mean().item<float>(), 1e-6f);
+        result.Loss.item<float>().Should().BeApproximately(0.5f * g.Pow(2).mean().item<float>(), 1e-6f);
         result.Loss.backward();
-        x0.grad!.allclose(g.div(4)).Should().BeTrue("mse's mean over 4 elements scales g by 1/4");
-        using var moved = x0.detach().sub(x0.grad!.mul(0.5));
+        x0.grad!.allclose(g.Div(4)).Should().BeTrue("mse's mean over 4 elements scales g by 1/4");
+        using var moved = x0.detach().sub(x0.grad!.Mul(0.5));
         moved.sub(real).abs().sum().item<float>().Should().BeLessThan(x0.detach().sub(real).abs().sum().item<float>());
     }
 

@@ -28,7 +28,7 @@ public sealed class MetricTests
         using var generator = new Generator(5);
         var rotation = torch.tensor(new[] { 0.6, -0.8, 0.8, 0.6 }).view(2, 2);
         var a = torch.randn(new long[] { 20000, 2 }, dtype: ScalarType.Float64, generator: generator).matmul(torch.diag(torch.tensor(new[] { 1.0, 3.0 })).matmul(rotation));
-        var b = torch.randn(new long[] { 20000, 2 }, dtype: ScalarType.Float64, generator: generator).mul(2).add(torch.tensor(new[] { 1.0, 0.0 }));
+        var b = torch.randn(new long[] { 20000, 2 }, dtype: ScalarType.Float64, generator: generator).Mul(2).Add(torch.tensor(new[] { 1.0, 0.0 }));
         // Σa = Rᵀ diag(1, 9) R, Σb = 4I: Tr(Σa) = 10, Tr(Σb) = 8, Tr((Σa Σb)^½) = 2·(1 + 3) = 8; |Δμ|² = 1. FD = 1 + 18 − 16 = 3.
         FrechetDistance.Compute(a, b).Should().BeApproximately(3.0, 0.15);
     }

@@ -22,10 +22,10 @@ public sealed class AdamWTests
         for (int i = 0; i < 5; i++)
         {
             ours.ZeroGrad();
-            a.call(x).pow(2).sum().backward();
+            a.call(x).Pow(2).sum().backward();
             ours.Step();
             theirs.zero_grad();
-            b.call(x).pow(2).sum().backward();
+            b.call(x).Pow(2).sum().backward();
             theirs.step();
         }
         foreach (var (k, v) in a.state_dict()) v.allclose(b.state_dict()[k], rtol: 1e-5, atol: 1e-6).Should().BeTrue(k);

@@ -19,7 +19,7 @@ public sealed class CheckpointFolderTests : IDisposable
         folder.TryLoadLatest().Should().BeNull();
         for (long step = 10; step <= 30; step += 10)
         {
-            folder.Save(step, new Dictionary<string, IReadOnlyDictionary<string, Tensor>> { ["model"] = new Dictionary<string, Tensor> { ["w"] = torch.full(2, (float)step) } },
+            folder.Save(step, new Dictionary<string, IReadOnlyDictionary<string, Tensor>> { ["model"] = new Dictionary<string, Tensor> { ["w"] = TensorMath.Full(new long[] { 2 }, step) } },
                 new Dictionary<string, string> { ["note"] = $"s{step}" });
         }
         Directory.GetDirectories(_dir, "step-*").Select(Path.GetFileName).Should().BeEquivalentTo("step-00000020", "step-00000030");
@@ -34,7 +34,7 @@ public sealed class CheckpointFolderTests : IDisposable
     public void A_checkpoint_copied_from_another_folder_becomes_the_latest_there()
     {
         var source = new CheckpointFolder(Path.Combine(_dir, "shared"));
-        source.Save(7, new Dictionary<string, IReadOnlyDictionary<string, Tensor>> { ["model"] = new Dictionary<string, Tensor> { ["w"] = torch.full(3, 7f) } },
+        source.Save(7, new Dictionary<string, IReadOnlyDictionary<string, Tensor>> { ["model"] = new Dictionary<string, Tensor> { ["w"] = TensorMath.Full(new long[] { 3 }, 7.0) } },
             new Dictionary<string, string> { ["seconds"] = "12.5" });
         var target = new CheckpointFolder(Path.Combine(_dir, "row"));
         target.CopyFrom(source.TryLoadLatest()!);

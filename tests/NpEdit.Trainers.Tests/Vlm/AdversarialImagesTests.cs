@@ -15,7 +15,7 @@ public sealed class AdversarialImagesTests
         var images = torch.zeros(2, 3, 4, 4);
         var w = torch.randn(2, 3, 4, 4, generator: torch.Generator.Default.manual_seed(3));
         var attacked = AdversarialImages.Perturb(images, x => x.mul(w).sum(), epsilon: 0.05, steps: 3);
-        attacked.sub(w.sign().mul(0.05)).abs().max().item<float>().Should().BeLessThan(1e-6f);
+        attacked.sub(w.sign().Mul(0.05)).abs().max().item<float>().Should().BeLessThan(1e-6f);
         attacked.requires_grad.Should().BeFalse();
         images.abs().max().item<float>().Should().Be(0f, "the input is not modified");
     }
@@ -23,13 +23,13 @@ public sealed class AdversarialImagesTests
     [Fact]
     public void The_attack_stays_in_the_pixel_range_and_within_epsilon_of_every_pixel()
     {
-        var images = torch.rand(1, 3, 8, 8).mul(2).sub(1);
+        var images = torch.rand(1, 3, 8, 8).Mul(2).Sub(1);
         images[0, 0, 0, 0] = torch.tensor(1f);
-        var attacked = AdversarialImages.Perturb(images, x => x.pow(2).sum(), epsilon: 0.1, steps: 4);
+        var attacked = AdversarialImages.Perturb(images, x => x.Pow(2).sum(), epsilon: 0.1, steps: 4);
         attacked.max().item<float>().Should().BeLessThanOrEqualTo(1f);
         attacked.min().item<float>().Should().BeGreaterThanOrEqualTo(-1f);
         attacked.sub(images).abs().max().item<float>().Should().BeLessThanOrEqualTo(0.1f + 1e-6f);
-        attacked.pow(2).sum().item<float>().Should().BeGreaterThan(images.pow(2).sum().item<float>(), "the loss went up");
+        attacked.Pow(2).sum().item<float>().Should().BeGreaterThan(images.Pow(2).sum().item<float>(), "the loss went up");
     }
 
     [Fact]

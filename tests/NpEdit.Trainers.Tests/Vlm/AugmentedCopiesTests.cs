@@ -19,7 +19,7 @@ public sealed class AugmentedCopiesTests
     public void Copies_are_stacked_copy_major_stay_in_range_and_differ_from_each_other()
     {
         // Flat images: a one-pixel shift leaves them as they are, so only the colour jitter, blur and noise move them.
-        var x = torch.cat(new[] { torch.full(1, 3, 8, 8, -0.5f), torch.full(1, 3, 8, 8, 0.5f) }, 0);
+        var x = torch.cat(new[] { TensorMath.Full(new long[] { 1, 3, 8, 8 }, -0.5), TensorMath.Full(new long[] { 1, 3, 8, 8 }, 0.5) }, 0);
         var y = Copies(x, 3, 1);
         y.shape.Should().Equal(6, 3, 8, 8);
         y.min().item<float>().Should().BeGreaterThanOrEqualTo(-1f);
@@ -32,7 +32,7 @@ public sealed class AugmentedCopiesTests
     [Fact]
     public void The_gradient_reaches_every_original_through_every_copy()
     {
-        var x = torch.rand(2, 3, 8, 8).mul(2).sub(1).requires_grad_(true);
+        var x = torch.rand(2, 3, 8, 8).Mul(2).Sub(1).requires_grad_(true);
         Copies(x, 4, 2).sum().backward();
         var perImage = x.grad!.sum(new long[] { 1, 2, 3 });
         perImage.min().item<float>().Should().BeGreaterThan(0f);

@@ -34,7 +34,7 @@ public sealed class GroundingLossTests
     {
         var tokens = torch.zeros(1, model.Config.TokensPerImage, model.Config.TextConfig.HiddenSize);
         foreach (var (cell, words) in cells)
-            tokens[0, cell] = words.Select(w => Word(model, w)).Aggregate((a, b) => a + b).mul(10);
+            tokens[0, cell] = words.Select(w => Word(model, w)).Aggregate((a, b) => a.Add(b)).Mul(10);
         return tokens;
     }
 
@@ -56,7 +56,7 @@ public sealed class GroundingLossTests
         using var scope = NewDisposeScope();
         using var model = CellModel();
         model.train();
-        var features = model.ImageFeatures(torch.rand(1, 3, 12, 12).mul(2).sub(1));
+        var features = model.ImageFeatures(torch.rand(1, 3, 12, 12).Mul(2).Sub(1));
         var loss = GroundingLoss.Compute(model, Tokenizer.Value, features, new[] { Scene });
         loss.backward();
         double.IsFinite(loss.item<float>()).Should().BeTrue();

@@ -28,7 +28,7 @@ public sealed class JudgeAugmentationTests
     public void Perturbed_images_stay_in_range_and_close_to_the_original()
     {
         using var scope = NewDisposeScope();
-        var flat = torch.full(6, 3, 16, 16, 0.2f);
+        var flat = TensorMath.Full(new long[] { 6, 3, 16, 16 }, 0.2);
         using var generator = new Generator(1);
         var result = new JudgeAugmentation { Probability = 1 }.Apply(flat, new Random(2), generator);
         result.shape.Should().Equal(flat.shape);

@@ -56,6 +56,6 @@ internal static class TestVlms
     public static Tensor RandomImage(int seed, int size = 8)
     {
         using var generator = new Generator((ulong)seed);
-        return torch.rand(3, size, size, generator: generator).mul(2).sub(1);
+        return torch.rand(3, size, size, generator: generator).Mul(2).Sub(1);
     }
 }

@@ -47,7 +47,7 @@ public sealed class YesNoScorerTests
         var edited = TestVlms.RandomImage(2).requires_grad_(true);
         using var logits = scorer.Score(new[] { new JudgeQuery("Are the two images the same?", source, edited) });
         // The NP-Edit loss: -log sigmoid(l_yes - l_no).
-        var loss = nn.functional.softplus(logits.No.sub(logits.Yes)).mean();
+        var loss = logits.No.sub(logits.Yes).Softplus().mean();
         loss.backward();
         foreach (var image in new[] { source, edited })
         {

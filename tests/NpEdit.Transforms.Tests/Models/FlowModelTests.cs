@@ -32,7 +32,7 @@ public sealed class FlowModelTests
     [Fact]
     public void Patchify_round_trips_and_orders_patches_row_major()
     {
-        using var x = torch.arange(2 * 3 * 8 * 8, dtype: ScalarType.Float32).view(2, 3, 8, 8);
+        using var x = TensorMath.Arange(0, 2 * 3 * 8 * 8, dtype: ScalarType.Float32).view(2, 3, 8, 8);
         using var tokens = Patchify.ToTokens(x, 4);
         tokens.shape.Should().Equal(2, 4, 48);
         tokens[0, 1, 0].item<float>().Should().Be(x[0, 0, 0, 4].item<float>(), "token 1 is the top-right patch");
@@ -95,7 +95,7 @@ public sealed class FlowModelTests
         var kinds = seq.KindOfToken!;
         long textLength = text.Features.shape[1], perImage = model.Config.Transformer.TokensPerImage;
         kinds.narrow(0, 0, textLength).sum().item<long>().Should().Be(0);
-        kinds.narrow(0, textLength, perImage).eq(1).all().item<bool>().Should().BeTrue();
+        kinds.narrow(0, textLength, perImage).Eq(1).all().item<bool>().Should().BeTrue();
         kinds.narrow(0, textLength + perImage, perImage).sum().item<long>().Should().Be(0);
 
         var seqAtZero = model.Transformer.BuildSequence(torch.randn(2, 3, 16, 16), torch.zeros(2), text.Features, text.Mask, torch.randn(2, 3, 16, 16));
@@ -114,8 +114,8 @@ public sealed class FlowModelTests
         var reference = positions.narrow(0, 5, perImage);
         var target = positions.narrow(0, 5 + perImage, perImage);
         reference.narrow(1, 1, 2).eq(target.narrow(1, 1, 2)).all().item<bool>().Should().BeTrue();
-        reference.select(1, 0).eq(5).all().item<bool>().Should().BeTrue();
-        target.select(1, 0).eq(6).all().item<bool>().Should().BeTrue();
+        reference.select(1, 0).Eq(5).all().item<bool>().Should().BeTrue();
+        target.select(1, 0).Eq(6).all().item<bool>().Should().BeTrue();
         using var alone = model.Transformer.Positions(5, withReference: false, torch.CPU);
         alone.narrow(0, 5, perImage).eq(target).all().item<bool>().Should().BeTrue("the target sits at the same place with or without a reference");
     }

@@ -49,7 +49,7 @@ public sealed class GroupedQueryAttentionTests
         using var attention = torch.tensor(new long[] { 0, 1, 1, 1, 1, 1 }).view(2, 3);
         using var mask = GroupedQueryAttention.CausalPaddingMask(attention, ScalarType.Float32);
         mask.shape.Should().Equal(2, 1, 3, 3);
-        var open = mask.eq(0).to(ScalarType.Int32).data<int>().ToArray();
+        var open = mask.Eq(0).to(ScalarType.Int32).data<int>().ToArray();
         open.Should().Equal(
             1, 0, 0, /**/ 0, 1, 0, /**/ 0, 1, 1,
             1, 0, 0, /**/ 1, 1, 0, /**/ 1, 1, 1);

@@ -30,7 +30,7 @@ public sealed class FlowSamplerTests
     {
         // v(x, t) = 2x + t. Euler: x' = x + (t' - t)(2x + t), computed by hand on the grid {1, 0.5, 0}.
         using var x0 = torch.tensor(new[] { 1.0f, -2.0f });
-        FlowSampler.VelocityField field = (x, t) => x.mul(2).add(t.view(-1, 1));
+        FlowSampler.VelocityField field = (x, t) => x.Mul(2).Add(t.view(-1, 1));
         using var result = FlowSampler.Sample(field, x0.view(1, 2), new[] { 1.0, 0.5, 0.0 });
         double Step(double x) { x = x + (0.5 - 1.0) * (2 * x + 1.0); x = x + (0.0 - 0.5) * (2 * x + 0.5); return x; }
         result[0, 0].item<float>().Should().BeApproximately((float)Step(1.0), 1e-6f);
@@ -43,7 +43,7 @@ public sealed class FlowSamplerTests
         // Constant field v = c: x0 = x - t c; next x = (1 - t') x0 + t' e.
         using var start = torch.tensor(new[] { 3.0f }).view(1, 1);
         using var fresh = torch.tensor(new[] { 0.5f }).view(1, 1);
-        FlowSampler.VelocityField field = (x, t) => torch.ones_like(x).mul(2);
+        FlowSampler.VelocityField field = (x, t) => torch.ones_like(x).Mul(2);
         using var result = FlowSampler.Sample(field, start, new[] { 1.0, 0.5, 0.0 }, SamplerMode.Renoise, _ => fresh.clone());
         double x = 3.0; double x0 = x - 1.0 * 2; x = 0.5 * x0 + 0.5 * 0.5; x = x - 0.5 * 2;
         result.item<float>().Should().BeApproximately((float)x, 1e-6f);

@@ -29,19 +29,27 @@ public sealed class FolderLock : IDisposable
             {
                 return new FolderLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
             }
-            catch (IOException) when (DateTime.UtcNow < deadline)
+            catch (IOException e) when (IsHeldByAnother(e) && DateTime.UtcNow < deadline)
             {
                 if (!waited) onWait?.Invoke();
                 waited = true;
                 cancellation.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(200));
                 cancellation.ThrowIfCancellationRequested();
             }
-            catch (IOException e)
+            catch (IOException e) when (IsHeldByAnother(e))
             {
                 throw new TimeoutException($"{path} was still locked by another run after {timeout.TotalMinutes:0.#} min.", e);
             }
         }
     }
+
+    /// <summary>
+    /// Whether opening failed only because another holder has the file: EWOULDBLOCK from flock on Linux (11) and
+    /// macOS (35), a sharing or lock violation on Windows. Anything else (a missing folder, a full disk) is a real
+    /// error and is thrown at once instead of being waited out for hours.
+    /// </summary>
+    private static bool IsHeldByAnother(IOException e) =>
+        e.GetType() == typeof(IOException) && e.HResult is 11 or 35 or unchecked((int)0x80070020) or unchecked((int)0x80070021);
 
     public void Dispose() => _stream.Dispose();
 }

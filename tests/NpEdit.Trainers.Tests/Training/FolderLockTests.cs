@@ -39,4 +39,15 @@ public sealed class FolderLockTests : IDisposable
         using var again = FolderLock.Acquire(_dir, TimeSpan.FromMilliseconds(1));
         File.Exists(Path.Combine(_dir, ".lock")).Should().BeTrue();
     }
+
+    [Fact]
+    public void A_lock_file_that_cannot_be_opened_is_an_error_at_once_not_a_wait()
+    {
+        // A dangling link: opening fails with "could not find file", which no amount of waiting fixes.
+        File.CreateSymbolicLink(Path.Combine(_dir, ".lock"), Path.Combine(_dir, "missing", "lock"));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var act = () => FolderLock.Acquire(_dir, TimeSpan.FromMinutes(5));
+        act.Should().Throw<FileNotFoundException>();
+        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(30));
+    }
 }

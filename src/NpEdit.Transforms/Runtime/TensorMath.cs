@@ -21,6 +21,12 @@ public static class TensorMath
     // Integral, so that it is a valid alpha for integer tensors as well as floating ones.
     private static readonly Scalar One = 1L.ToScalar();
 
+    // Keeps the Scalar alive until the call that reads it has returned, then frees it at once.
+    private static Tensor Held(Scalar scalar, Func<Scalar, Tensor> call)
+    {
+        using (scalar) return call(scalar);
+    }
+
     /// <summary><c>x + other</c>.</summary>
     public static Tensor Add(this Tensor x, Tensor other) => x.add(other, One);
 
@@ -31,74 +37,35 @@ public static class TensorMath
     public static Tensor AddInPlace(this Tensor x, Scalar value) => x.add_(value, One);
 
     /// <summary><c>x + value</c>.</summary>
-    public static Tensor Add(this Tensor x, double value)
-    {
-        using var s = value.ToScalar();
-        return x.add(s, One);
-    }
+    public static Tensor Add(this Tensor x, double value) => Held(value.ToScalar(), s => x.add(s, One));
 
     /// <summary><c>x + value</c>; an integer keeps an integer tensor integral.</summary>
-    public static Tensor Add(this Tensor x, long value)
-    {
-        using var s = value.ToScalar();
-        return x.add(s, One);
-    }
+    public static Tensor Add(this Tensor x, long value) => Held(value.ToScalar(), s => x.add(s, One));
 
     /// <summary><c>x - value</c>.</summary>
-    public static Tensor Sub(this Tensor x, double value)
-    {
-        using var s = value.ToScalar();
-        return x.sub(s);
-    }
+    public static Tensor Sub(this Tensor x, double value) => Held(value.ToScalar(), s => x.sub(s));
 
     /// <summary><c>x - value</c>; an integer keeps an integer tensor integral.</summary>
-    public static Tensor Sub(this Tensor x, long value)
-    {
-        using var s = value.ToScalar();
-        return x.sub(s);
-    }
+    public static Tensor Sub(this Tensor x, long value) => Held(value.ToScalar(), s => x.sub(s));
 
     /// <summary><c>value - x</c>, e.g. <c>1 - t</c>.</summary>
-    public static Tensor SubtractedFrom(this Tensor x, double value)
-    {
-        using var s = value.ToScalar();
-        return x.neg().add(s, One);
-    }
+    public static Tensor SubtractedFrom(this Tensor x, double value) =>
+        Held(value.ToScalar(), s => x.neg().add(s, One));
 
     /// <summary><c>x * value</c>.</summary>
-    public static Tensor Mul(this Tensor x, double value)
-    {
-        using var s = value.ToScalar();
-        return x.mul(s);
-    }
+    public static Tensor Mul(this Tensor x, double value) => Held(value.ToScalar(), s => x.mul(s));
 
     /// <summary><c>x * value</c>; an integer keeps an integer tensor integral.</summary>
-    public static Tensor Mul(this Tensor x, long value)
-    {
-        using var s = value.ToScalar();
-        return x.mul(s);
-    }
+    public static Tensor Mul(this Tensor x, long value) => Held(value.ToScalar(), s => x.mul(s));
 
     /// <summary><c>x *= value</c>, in place.</summary>
-    public static Tensor MulInPlace(this Tensor x, double value)
-    {
-        using var s = value.ToScalar();
-        return x.mul_(s);
-    }
+    public static Tensor MulInPlace(this Tensor x, double value) => Held(value.ToScalar(), s => x.mul_(s));
 
     /// <summary><c>x / value</c> (true division).</summary>
-    public static Tensor Div(this Tensor x, double value)
-    {
-        using var s = value.ToScalar();
-        return x.div(s);
-    }
+    public static Tensor Div(this Tensor x, double value) => Held(value.ToScalar(), s => x.div(s));
 
     /// <summary><c>x ^ exponent</c>.</summary>
-    public static Tensor Pow(this Tensor x, double exponent)
-    {
-        using var s = exponent.ToScalar();
-        return x.pow(s);
-    }
+    public static Tensor Pow(this Tensor x, double exponent) => Held(exponent.ToScalar(), s => x.pow(s));
 
     /// <summary>Clamps into <c>[min, max]</c>.</summary>
     public static Tensor Clamp(this Tensor x, double min, double max)
@@ -117,71 +84,37 @@ public static class TensorMath
     }
 
     /// <summary>Clamps from below.</summary>
-    public static Tensor ClampMin(this Tensor x, double min)
-    {
-        using var lo = min.ToScalar();
-        return x.clamp_min(lo);
-    }
+    public static Tensor ClampMin(this Tensor x, double min) => Held(min.ToScalar(), s => x.clamp_min(s));
 
     /// <summary>Fills with <paramref name="value"/>, in place.</summary>
-    public static Tensor FillInPlace(this Tensor x, double value)
-    {
-        using var s = value.ToScalar();
-        return x.fill_(s);
-    }
+    public static Tensor FillInPlace(this Tensor x, double value) => Held(value.ToScalar(), s => x.fill_(s));
 
     /// <summary>Fills with <paramref name="value"/>, in place (integer tensors).</summary>
-    public static Tensor FillInPlace(this Tensor x, long value)
-    {
-        using var s = value.ToScalar();
-        return x.fill_(s);
-    }
+    public static Tensor FillInPlace(this Tensor x, long value) => Held(value.ToScalar(), s => x.fill_(s));
 
     /// <summary>Fills with <paramref name="value"/>, in place (boolean tensors).</summary>
-    public static Tensor FillInPlace(this Tensor x, bool value)
-    {
-        using var s = value.ToScalar();
-        return x.fill_(s);
-    }
+    public static Tensor FillInPlace(this Tensor x, bool value) => Held(value.ToScalar(), s => x.fill_(s));
 
     /// <summary>Sets the elements where <paramref name="mask"/> is true to <paramref name="value"/>.</summary>
-    public static Tensor MaskedFill(this Tensor x, Tensor mask, double value)
-    {
-        using var s = value.ToScalar();
-        return x.masked_fill(mask, s);
-    }
+    public static Tensor MaskedFill(this Tensor x, Tensor mask, double value) =>
+        Held(value.ToScalar(), s => x.masked_fill(mask, s));
 
     /// <summary>Element-wise <c>x == value</c>.</summary>
-    public static Tensor Eq(this Tensor x, long value)
-    {
-        using var s = value.ToScalar();
-        return x.eq(s);
-    }
+    public static Tensor Eq(this Tensor x, long value) => Held(value.ToScalar(), s => x.eq(s));
 
     /// <summary>Element-wise <c>x &gt; value</c>.</summary>
-    public static Tensor Gt(this Tensor x, double value)
-    {
-        using var s = value.ToScalar();
-        return x.gt(s);
-    }
+    public static Tensor Gt(this Tensor x, double value) => Held(value.ToScalar(), s => x.gt(s));
 
     /// <summary>Python-style remainder by an integer.</summary>
-    public static Tensor Remainder(this Tensor x, long divisor)
-    {
-        using var s = divisor.ToScalar();
-        return x.remainder(s);
-    }
+    public static Tensor Remainder(this Tensor x, long divisor) => Held(divisor.ToScalar(), s => x.remainder(s));
 
     /// <summary><c>log(1 + exp(x))</c>, computed stably as <c>-logsigmoid(-x)</c>.</summary>
     /// <remarks>TorchSharp's <c>softplus</c> passes its beta and threshold as temporary Scalars.</remarks>
     public static Tensor Softplus(this Tensor x) => nn.functional.logsigmoid(x.neg()).neg();
 
     /// <summary>A tensor of <paramref name="shape"/> filled with <paramref name="value"/>.</summary>
-    public static Tensor Full(long[] shape, double value, ScalarType? dtype = null, Device? device = null)
-    {
-        using var s = value.ToScalar();
-        return torch.full(shape, s, dtype: dtype, device: device);
-    }
+    public static Tensor Full(long[] shape, double value, ScalarType? dtype = null, Device? device = null) =>
+        Held(value.ToScalar(), s => torch.full(shape, s, dtype: dtype, device: device));
 
     /// <summary><c>[start, start + step, ...)</c> below <paramref name="stop"/>.</summary>
     public static Tensor Arange(long start, long stop, long step = 1, ScalarType? dtype = null, Device? device = null)

@@ -3,10 +3,12 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML;
 using NpEdit.Cli.Infrastructure;
+using NpEdit.Trainers;
 using NpEdit.Trainers.Synthetic;
 using NpEdit.Trainers.Vlm;
 using NpEdit.Transforms.Imaging;
 using NpEdit.Transforms.IO;
+using NpEdit.Transforms.Models;
 using NpEdit.Transforms.Runtime;
 
 namespace NpEdit.Cli.Commands;
@@ -247,14 +249,21 @@ internal static class JudgeCommand
         var pool = new Option<int>("--gradient-pool") { Description = "Low-pass the judge's gradient to this pooling factor (1 = the raw gradient).", DefaultValueFactory = _ => 1 };
         var device = CommonOptions.Device();
         var copies = new Option<int>("--augmented-copies") { Description = "Average the gradient over this many randomly perturbed copies of each image (expectation over transformation; 0 = off).", DefaultValueFactory = _ => 0 };
+        var purify = new Option<double>("--purify-time") { Description = "Take the judge's gradient on the image re-noised to this time and denoised in one step by the prior (0 = off).", DefaultValueFactory = _ => 0.0 };
+        var priorFolder = new Option<string?>("--prior") { Description = "Prior folder for --purify-time (default: the shipped prior)." };
         var command = new Command("gradcheck", "From the source image, descend the edit-success loss of colour edits on the pixels; report P(correct) per step.")
         {
-            judgeFolder, count, seed, steps, lr, pool, copies, device,
+            judgeFolder, count, seed, steps, lr, pool, copies, purify, priorFolder, device,
         };
         command.SetAction(parse =>
         {
-            using var judge = JudgeTransformer.Load(ShapesJudge.ResolveFolder(parse.GetValue(judgeFolder)), TorchRuntime.ResolveDevice(parse.GetValue(device)));
-            var result = JudgeGradientCheck.Run(judge, parse.GetValue(count), parse.GetValue(seed), parse.GetValue(steps), parse.GetValue(lr), gradientPool: parse.GetValue(pool), augmentedCopies: parse.GetValue(copies));
+            var onDevice = TorchRuntime.ResolveDevice(parse.GetValue(device));
+            using var judge = JudgeTransformer.Load(ShapesJudge.ResolveFolder(parse.GetValue(judgeFolder)), onDevice);
+            double purifyTime = parse.GetValue(purify);
+            using var prior = purifyTime > 0 ? FlowModelStore.Load(parse.GetValue(priorFolder) ?? ShippedModels.PriorFolder, onDevice).Freeze() : null;
+            using var purifier = prior is null ? null : new DiffusionPurifier(prior, purifyTime);
+            var result = JudgeGradientCheck.Run(judge, parse.GetValue(count), parse.GetValue(seed), parse.GetValue(steps), parse.GetValue(lr),
+                gradientPool: parse.GetValue(pool), augmentedCopies: parse.GetValue(copies), purifier: purifier);
             for (int i = 0; i < result.MeanProbability.Count; i += 5)
             {
                 Console.WriteLine($"step {i,3}: mean P(correct) {result.MeanProbability[i]:F3}");

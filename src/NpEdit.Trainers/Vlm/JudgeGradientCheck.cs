@@ -22,7 +22,7 @@ public sealed record GradientCheckResult(
 /// </summary>
 public static class JudgeGradientCheck
 {
-    public static GradientCheckResult Run(JudgeTransformer judge, int count, int seed, int steps = 50, double learningRate = 0.5, int size = SceneRenderer.DefaultSize, int gradientPool = 1, int augmentedCopies = 0)
+    public static GradientCheckResult Run(JudgeTransformer judge, int count, int seed, int steps = 50, double learningRate = 0.5, int size = SceneRenderer.DefaultSize, int gradientPool = 1, int augmentedCopies = 0, DiffusionPurifier? purifier = null)
     {
         var scorer = judge.Scorer;
         var device = scorer.Device;
@@ -42,18 +42,22 @@ public static class JudgeGradientCheck
             using var stepScope = NewDisposeScope();
             var judged = GradientLowPass.Apply(pixels, gradientPool);
             Tensor margin;
-            using (augmentedCopies > 0 ? torch.no_grad() : null) margin = Margin(scorer, questions, sourceFeatures, judged);
+            bool separateLoss = augmentedCopies > 0 || purifier is not null;
+            using (separateLoss ? torch.no_grad() : null) margin = Margin(scorer, questions, sourceFeatures, judged);
             var probability = margin.detach().sigmoid().cpu().data<float>().Select(p => (double)p).ToArray();
             curve.Add(probability.Average());
             if (step == 0) start = probability;
             end = probability;
             if (step == steps) break;
-            // With copies, the gradient is the mean over perturbed copies (expectation over transformation);
-            // P(correct) above is still measured on the image itself.
-            var loss = augmentedCopies <= 0
+            // With a purifier the judge's gradient is taken on the purified image; with copies it is the mean over
+            // perturbed copies (expectation over transformation). P(correct) above is still measured on the image itself.
+            var seen = purifier?.Apply(judged, generator) ?? judged;
+            var loss = !separateLoss
                 ? margin.neg().Softplus().sum()
+                : augmentedCopies <= 0
+                ? Margin(scorer, questions, sourceFeatures, seen).neg().Softplus().sum()
                 : Margin(scorer, questions, sourceFeatures,
-                    AugmentedCopies.Make(judged, augmentedCopies, AugmentedCopies.Default, random, generator)).neg().Softplus().sum().Div(augmentedCopies);
+                    AugmentedCopies.Make(seen, augmentedCopies, AugmentedCopies.Default, random, generator)).neg().Softplus().sum().Div(augmentedCopies);
             loss.backward();
             using (torch.no_grad())
             {

@@ -51,13 +51,19 @@ public static class JudgeGradientCheck
             if (step == steps) break;
             // With a purifier the judge's gradient is taken on the purified image; with copies it is the mean over
             // perturbed copies (expectation over transformation). P(correct) above is still measured on the image itself.
-            var seen = purifier?.Apply(judged, generator) ?? judged;
-            var loss = !separateLoss
-                ? margin.neg().Softplus().sum()
-                : augmentedCopies <= 0
-                ? Margin(scorer, questions, sourceFeatures, seen).neg().Softplus().sum()
-                : Margin(scorer, questions, sourceFeatures,
-                    AugmentedCopies.Make(seen, augmentedCopies, AugmentedCopies.Default, random, generator)).neg().Softplus().sum().Div(augmentedCopies);
+            Tensor loss;
+            if (!separateLoss)
+            {
+                loss = margin.neg().Softplus().sum();
+            }
+            else
+            {
+                var seen = purifier?.Apply(judged, generator) ?? judged;
+                loss = augmentedCopies <= 0
+                    ? Margin(scorer, questions, sourceFeatures, seen).neg().Softplus().sum()
+                    : Margin(scorer, questions, sourceFeatures, AugmentedCopies.Make(seen, augmentedCopies, AugmentedCopies.Default, random, generator))
+                        .neg().Softplus().sum().Div(augmentedCopies);
+            }
             loss.backward();
             using (torch.no_grad())
             {

@@ -6,22 +6,28 @@ namespace NpEdit.Trainers.Training;
 /// <summary>
 /// Reads training rows from an IDataView in order, wrapping around at the end, so that step k of a run always sees
 /// rows [k·B, (k+1)·B) mod N. Skipping to a row (for resume) moves the cursor without reading values. A row that
-/// fails to read (a corrupt image, say) is skipped and counted, never fatal.
+/// fails to read (a corrupt image, say) is skipped and counted, never fatal. An optional key (a cheap text column,
+/// such as the question kind) lets a caller take only some rows without reading the others' images or JSON.
 /// </summary>
 public sealed class RowStream<TRow> : IDisposable
 {
     private readonly IDataView _data;
     private readonly IReadOnlyList<DataViewSchema.Column> _columns;
     private readonly Func<DataViewRow, Func<TRow>> _bind;
+    private readonly Func<DataViewRow, Func<string>>? _bindKey;
     private DataViewRowCursor? _cursor;
     private Func<TRow>? _read;
+    private Func<string>? _key;
     private long _rowsInPass;
 
-    public RowStream(IDataView data, IEnumerable<string> columns, Func<DataViewRow, Func<TRow>> bind)
+    /// <param name="bindKey">Binds the key that <see cref="Next(int, Func{string, bool})"/> filters on; its column must be
+    /// among <paramref name="columns"/>.</param>
+    public RowStream(IDataView data, IEnumerable<string> columns, Func<DataViewRow, Func<TRow>> bind, Func<DataViewRow, Func<string>>? bindKey = null)
     {
         _data = data;
         _columns = columns.Select(c => data.Schema[c]).ToList();
         _bind = bind;
+        _bindKey = bindKey;
     }
 
     /// <summary>Rows that failed to read, with their position and error.</summary>
@@ -41,14 +47,27 @@ public sealed class RowStream<TRow> : IDisposable
     }
 
     /// <summary>The next <paramref name="count"/> good rows.</summary>
-    public List<TRow> Next(int count)
+    public List<TRow> Next(int count) => Next(count, acceptKey: null);
+
+    /// <summary>
+    /// The next <paramref name="count"/> good rows whose key <paramref name="acceptKey"/> accepts. The others are
+    /// consumed (so a resumed run sees the same rows) but only their key is read.
+    /// </summary>
+    public List<TRow> Next(int count, Func<string, bool>? acceptKey)
     {
+        if (acceptKey is not null && _bindKey is null) throw new InvalidOperationException("This row stream was made without a key to filter on.");
         var rows = new List<TRow>(count);
         int attempts = 0;
+        long passedOver = 0;
         while (rows.Count < count)
         {
             MoveNextWrapping();
             Consumed++;
+            if (acceptKey is not null && !acceptKey(_key!()))
+            {
+                if (++passedOver > 1000L * count) throw new InvalidOperationException($"None of the last {passedOver} rows has an accepted key.");
+                continue;
+            }
             try
             {
                 rows.Add(_read!());
@@ -93,6 +112,7 @@ public sealed class RowStream<TRow> : IDisposable
         _cursor?.Dispose();
         _cursor = _data.GetRowCursor(_columns);
         _read = _bind(_cursor);
+        _key = _bindKey?.Invoke(_cursor);
         _rowsInPass = 0;
     }
 

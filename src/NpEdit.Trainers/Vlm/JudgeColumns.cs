@@ -114,6 +114,18 @@ public sealed record JudgeColumns
         };
     }
 
+    /// <summary>Reads the question kind alone, the key that curricula and staged scene tokens filter on.</summary>
+    internal Func<string> BindKind(DataViewRow row)
+    {
+        var kind = row.GetGetter<ReadOnlyMemory<char>>(row.Schema[Kind]);
+        return () =>
+        {
+            ReadOnlyMemory<char> text = default;
+            kind(ref text);
+            return text.ToString();
+        };
+    }
+
     /// <summary>The columns <see cref="BindScenes"/> reads.</summary>
     internal IReadOnlyList<string> SceneInputsIn(DataViewSchema schema)
     {

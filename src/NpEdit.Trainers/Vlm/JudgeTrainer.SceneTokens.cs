@@ -127,18 +127,4 @@ public sealed partial class JudgeTrainer
         }
         return loss.MoveToOuterDisposeScope();
     }
-
-    // The next rows whose kind is allowed; the others are consumed unused, so the stream position (and a resume) stays
-    // a function of the step alone.
-    private static List<T> NextOfKinds<T>(RowStream<T> rows, int count, string[] kinds, Func<T, string> kindOf)
-    {
-        var batch = new List<T>(count);
-        for (int read = 0; batch.Count < count; read++)
-        {
-            if (read > 1000 * count) throw new InvalidOperationException($"No rows of kinds {string.Join(", ", kinds)} in the judge data.");
-            var row = rows.Next(1)[0];
-            if (kinds.Contains(kindOf(row), StringComparer.Ordinal)) batch.Add(row);
-        }
-        return batch;
-    }
 }

@@ -104,11 +104,12 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
         var kindAccuracy = new KindAccuracy();
         bool withScenes = sceneTokens is not null;
         using var rows = new RowStream<JudgeRow>(input, o.Columns.InputsIn(input.Schema, withAnswer: true, withKind: readKinds, withScenes: withScenes),
-            row => o.Columns.Bind(row, withAnswer: true, withKind: readKinds, withScenes: withScenes));
+            row => o.Columns.Bind(row, withAnswer: true, withKind: readKinds, withScenes: withScenes), readKinds ? o.Columns.BindKind : null);
         rows.SkipTo(consumed);
         // Scene-token steps read the same data through their own stream, without images.
         using var sceneRows = sceneTokens is null ? null
-            : new RowStream<SceneQuestionRow>(input, o.Columns.SceneInputsIn(input.Schema), row => o.Columns.BindScenes(row));
+            : new RowStream<SceneQuestionRow>(input, o.Columns.SceneInputsIn(input.Schema), row => o.Columns.BindScenes(row),
+                input.Schema.GetColumnOrNull(o.Columns.Kind) is null ? null : o.Columns.BindKind);
         sceneRows?.SkipTo(consumedScenes);
         using var captions = OpenCaptions(o, consumedCaptions);
         using var probes = probe is null ? null : OpenProbeRows(o, consumedProbes);
@@ -131,13 +132,13 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
             if (stage == Stage.SceneTokens)
             {
                 var kinds = SceneStageKinds(o, step);
-                var sceneBatch = kinds is null ? sceneRows!.Next(o.BatchSize) : NextOfKinds(sceneRows!, o.BatchSize, kinds, r => r.Kind);
+                var sceneBatch = sceneRows!.Next(o.BatchSize, kinds is null ? null : k => kinds.Contains(k, StringComparer.Ordinal));
                 (loss, accuracy) = SceneTokenStep(scorer, sceneTokens!, optimizer, sceneBatch, step, device);
                 kindAccuracy.Add(sceneBatch.Select(r => r.Kind).ToList(), _lastCorrect);
             }
             else
             {
-                var batch = curriculum && step < o.CurriculumSteps ? NextOfKinds(rows, o.BatchSize, o.CurriculumKinds!, r => r.Kind) : rows.Next(o.BatchSize);
+                var batch = rows.Next(o.BatchSize, curriculum && step < o.CurriculumSteps ? k => o.CurriculumKinds!.Contains(k, StringComparer.Ordinal) : null);
                 bool withCaptions = captions is not null && (o.CaptionSteps < 0 || step < o.CaptionSteps);
                 captionBatch = withCaptions ? captions!.Next(o.CaptionBatchSize) : null;
                 bool withProbe = probes is not null && (o.ProbeSteps < 0 || step < o.ProbeSteps);

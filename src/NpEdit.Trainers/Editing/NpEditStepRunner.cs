@@ -242,7 +242,7 @@ internal sealed class NpEditStepRunner
         using (no_grad())
         {
             var pYes = logits.Yes.sub(logits.No).sigmoid();
-            accept = torch.where(expect, pYes, pYes.neg().Add(1)).mean().item<float>();
+            accept = torch.where(expect, pYes, pYes.SubtractedFrom(1)).mean().item<float>();
         }
         return (loss, accept);
     }

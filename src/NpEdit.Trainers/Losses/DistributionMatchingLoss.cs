@@ -40,7 +40,7 @@ public static class DistributionMatchingLoss
         {
             var x = x0.detach();
             var tb = t.view(-1, 1, 1, 1);
-            var noisy = x.mul(tb.neg().Add(1)).Add(noise.mul(tb));
+            var noisy = x.mul(tb.SubtractedFrom(1)).Add(noise.mul(tb));
             Tensor vReal;
             if (guidanceScale == 1.0)
             {

@@ -19,7 +19,7 @@ public static class FlowMatchingLoss
     {
         using var scope = NewDisposeScope();
         var tb = t.view(-1, 1, 1, 1);
-        var noisy = target.mul(tb.neg().Add(1)).Add(noise.mul(tb));
+        var noisy = target.mul(tb.SubtractedFrom(1)).Add(noise.mul(tb));
         var predicted = model.Velocity(noisy, t, text, reference);
         var loss = nn.functional.mse_loss(predicted, noise.sub(target));
         return loss.MoveToOuterDisposeScope();

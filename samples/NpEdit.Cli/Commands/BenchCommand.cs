@@ -45,12 +45,13 @@ internal static class BenchCommand
         var hidden = new Option<int>("--hidden") { Description = "Override the transformer width (0 = default config).", DefaultValueFactory = _ => 0 };
         var depth = new Option<int>("--depth") { Description = "Override the transformer depth.", DefaultValueFactory = _ => 0 };
         var patch = new Option<int>("--patch") { Description = "Override the patch size.", DefaultValueFactory = _ => 0 };
-        var steps = new Option<int>("--steps") { Description = "Timed steps.", DefaultValueFactory = _ => 10 };
+        var steps = new Option<int>("--steps") { Description = "Timed steps per round.", DefaultValueFactory = _ => 10 };
+        var rounds = new Option<int>("--rounds") { Description = "Rounds of timed steps, each followed by a matmul-peak measurement; mfu is the median of the rounds' ratios.", DefaultValueFactory = _ => 5 };
         var reference = new Option<bool>("--reference") { Description = "Include reference tokens (the editor's sequence)." };
         var threads = CommonOptions.Threads();
         var command = new Command("step", "FLOP/s of a generator training step versus the machine's dense matmul peak (mfu).")
         {
-            batch, hidden, depth, patch, steps, reference, threads,
+            batch, hidden, depth, patch, steps, rounds, reference, threads,
         };
         command.SetAction(parse =>
         {
@@ -66,9 +67,9 @@ internal static class BenchCommand
             if (parse.GetValue(depth) > 0) t = t with { Depth = parse.GetValue(depth) };
             if (parse.GetValue(patch) > 0) t = t with { PatchSize = parse.GetValue(patch) };
             config = config with { Transformer = t };
-            var result = StepBenchmark.Run(config, parse.GetValue(batch), steps: parse.GetValue(steps), withReference: parse.GetValue(reference));
+            var result = StepBenchmark.Run(config, parse.GetValue(batch), steps: parse.GetValue(steps), rounds: parse.GetValue(rounds), withReference: parse.GetValue(reference));
             Console.WriteLine($"config: hidden {t.Hidden}, depth {t.Depth}, heads {t.Heads}, patch {t.PatchSize}, batch {result.BatchSize}, {result.Parameters:N0} parameters, {result.Threads} threads");
-            Console.WriteLine($"step: {result.MsPerStep:F1} ms, {result.StepGflop:F2} GFLOP -> {result.AchievedGflops:F1} GFLOP/s; matmul peak {result.PeakMatmulGflops:F1} GFLOP/s; mfu {result.Mfu:F3}; peak memory {result.PeakMemoryMb:F0} MiB");
+            Console.WriteLine($"step: {result.MsPerStep:F1} ms, {result.StepGflop:F2} GFLOP -> {result.AchievedGflops:F1} GFLOP/s; matmul peak {result.PeakMatmulGflops:F1} GFLOP/s; mfu {result.Mfu:F3} (median of {result.Rounds} rounds, range {result.MfuMin:F3}-{result.MfuMax:F3}); peak memory {result.PeakMemoryMb:F0} MiB");
             JsonLine.Write(result);
             return 0;
         });

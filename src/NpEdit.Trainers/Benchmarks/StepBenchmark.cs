@@ -18,16 +18,25 @@ public sealed record StepBenchmarkResult(
     double StepGflop,
     int BatchSize,
     int Threads,
-    long Parameters);
+    long Parameters,
+    int Rounds,
+    double MfuMin,
+    double MfuMax);
 
 /// <summary>
 /// Measures a generator training step (forward, backward, optimizer) against the machine's dense matmul peak, in
-/// one process and on the same threads.
+/// one process and on the same threads. The two are measured in alternating rounds and the median of the per-round
+/// ratios is reported: on a shared or throttled machine the speed drifts by tens of percent within a minute, and a
+/// peak measured once, before or after the steps, made single runs range from 0.28 to 0.40.
 /// </summary>
 public static class StepBenchmark
 {
-    public static StepBenchmarkResult Run(FlowModelConfig config, int batchSize, int warmup = 3, int steps = 10, bool withReference = false)
+    /// <param name="steps">Timed steps per round.</param>
+    /// <param name="rounds">Rounds of (steps, matmul peak).</param>
+    public static StepBenchmarkResult Run(FlowModelConfig config, int batchSize, int warmup = 3, int steps = 10, int rounds = 5, bool withReference = false)
     {
+        if (steps < 1) throw new ArgumentOutOfRangeException(nameof(steps), steps, "At least one timed step per round.");
+        if (rounds < 1) throw new ArgumentOutOfRangeException(nameof(rounds), rounds, "At least one round.");
         TorchRuntime.EnsureInitialized();
         torch.manual_seed(0);
         using var model = new FlowModel(config);
@@ -54,23 +63,43 @@ public static class StepBenchmark
         }
 
         for (int i = 0; i < warmup; i++) Step(i);
-        var clock = Stopwatch.StartNew();
-        for (int i = 0; i < steps; i++) Step(warmup + i);
-        double msPerStep = clock.Elapsed.TotalMilliseconds / steps;
-
         double flops = FlopCounter.TrainingStep(config, batchSize, withReference);
-        double achieved = flops / (msPerStep / 1000.0);
-        double peak = MatmulPeak();
+        var msPerStep = new double[rounds];
+        var peaks = new double[rounds];
+        var ratios = new double[rounds];
+        long next = warmup;
+        for (int round = 0; round < rounds; round++)
+        {
+            var clock = Stopwatch.StartNew();
+            for (int i = 0; i < steps; i++) Step(next++);
+            msPerStep[round] = clock.Elapsed.TotalMilliseconds / steps;
+            peaks[round] = MatmulPeak();
+            ratios[round] = flops / (msPerStep[round] / 1000.0) / peaks[round];
+        }
+
+        double ms = Median(msPerStep);
         return new StepBenchmarkResult(
-            Mfu: achieved / peak,
-            MsPerStep: msPerStep,
+            Mfu: Median(ratios),
+            MsPerStep: ms,
             PeakMemoryMb: PeakResidentMb(),
-            AchievedGflops: achieved / 1e9,
-            PeakMatmulGflops: peak / 1e9,
+            AchievedGflops: flops / (ms / 1000.0) / 1e9,
+            PeakMatmulGflops: Median(peaks) / 1e9,
             StepGflop: flops / 1e9,
             BatchSize: batchSize,
             Threads: torch.get_num_threads(),
-            Parameters: model.parameters().Sum(p => p.numel()));
+            Parameters: model.parameters().Sum(p => p.numel()),
+            Rounds: rounds,
+            MfuMin: ratios.Min(),
+            MfuMax: ratios.Max());
+    }
+
+    /// <summary>The middle value (the mean of the two middle values for an even count).</summary>
+    public static double Median(IReadOnlyCollection<double> values)
+    {
+        if (values.Count == 0) throw new ArgumentException("No values.", nameof(values));
+        var sorted = values.Order().ToArray();
+        int mid = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
 
     /// <summary>Dense float32 matmul FLOP/s: the best of several 1024–2048 square products.</summary>

@@ -94,7 +94,7 @@ public sealed class FlowDiT : nn.Module
     }
 
     /// <summary>The embedded token sequence and everything the blocks need to process it.</summary>
-    internal sealed record Sequence(Tensor Tokens, Tensor Conditioning, Tensor? KindOfToken, (Tensor Cos, Tensor Sin) Rope, Tensor AttentionMask, Tensor TargetConditioning);
+    internal sealed record Sequence(Tensor Tokens, Tensor Conditioning, Tensor? KindOfToken, (Tensor Cos, Tensor SignedSin) Rope, Tensor AttentionMask, Tensor TargetConditioning);
 
     /// <summary>
     /// Embeds <c>[text | reference | target]</c>. Conditioning rows: index 0 is t (text and target tokens), index 1 is
@@ -130,7 +130,7 @@ public sealed class FlowDiT : nn.Module
         parts.Add(x_embedder.call(Patchify.ToTokens(noisy, Config.PatchSize)).Add(pos_embed));
         var x = torch.cat(parts.ToArray(), dim: 1);
 
-        var rope = AxialRope.Tables(Positions(textLength, reference is not null, noisy.device), Config.RopeAxes);
+        var rope = AxialRope.Interleaved(AxialRope.Tables(Positions(textLength, reference is not null, noisy.device), Config.RopeAxes));
         var imageMask = torch.ones(b, x.shape[1] - textLength, dtype: ScalarType.Bool, device: noisy.device);
         var attentionMask = torch.cat(new[] { textMask.to(ScalarType.Bool), imageMask }, dim: 1).view(b, 1, 1, -1);
         return new Sequence(x, conditioning, kindOfToken, rope, attentionMask, cT);

@@ -47,9 +47,9 @@ public sealed class FlowDiTBlock : nn.Module
     /// <param name="x">[B, N, H] tokens.</param>
     /// <param name="conditioning">Per-sample conditioning [B, K, H], one row per conditioning kind (e.g. t and t = 0).</param>
     /// <param name="kindOfToken">[N] long index into K per token, or null when K = 1 (every token shares it).</param>
-    /// <param name="rope">cos/sin tables [N, headDim/2].</param>
+    /// <param name="rope">Interleaved cos and signed sin tables [N, headDim] (<see cref="AxialRope.Interleaved"/>).</param>
     /// <param name="attentionMask">[B, 1, 1, N] boolean (true = may attend), or null.</param>
-    public Tensor Forward(Tensor x, Tensor conditioning, Tensor? kindOfToken, (Tensor Cos, Tensor Sin) rope, Tensor? attentionMask)
+    public Tensor Forward(Tensor x, Tensor conditioning, Tensor? kindOfToken, (Tensor Cos, Tensor SignedSin) rope, Tensor? attentionMask)
     {
         using var scope = NewDisposeScope();
         long b = x.shape[0], n = x.shape[1];
@@ -60,8 +60,9 @@ public sealed class FlowDiTBlock : nn.Module
 
         var h = norm1.call(x).mul(scale1.Add(1)).Add(shift1);
         var qkvOut = qkv.call(h).view(b, n, 3, _heads, _hidden / _heads).permute(2, 0, 3, 1, 4);
-        var q = AxialRope.Apply(qkvOut[0], rope.Cos, rope.Sin);
-        var k = AxialRope.Apply(qkvOut[1], rope.Cos, rope.Sin);
+        var qk = AxialRope.Apply(qkvOut.narrow(0, 0, 2), rope.Cos, rope.SignedSin);
+        var q = qk[0];
+        var k = qk[1];
         var v = qkvOut[2];
         var attended = nn.functional.scaled_dot_product_attention(q, k, v, attentionMask);
         var attnOut = proj.call(attended.transpose(1, 2).reshape(b, n, _hidden));

@@ -36,21 +36,34 @@ public static class AxialRope
     }
 
     /// <summary>
-    /// Rotates interleaved pairs (x[2i], x[2i+1]) of the last dimension.
+    /// The tables of <see cref="Tables"/> laid out for <see cref="Apply"/>: each angle's cos twice, and its sin as
+    /// (-sin, +sin), both [N, headDim]. Built once per forward and shared by every block.
     /// </summary>
-    /// <param name="x">[B, heads, N, headDim].</param>
-    /// <param name="cos">[N, headDim/2].</param>
-    /// <param name="sin">[N, headDim/2].</param>
-    public static Tensor Apply(Tensor x, Tensor cos, Tensor sin)
+    public static (Tensor Cos, Tensor SignedSin) Interleaved((Tensor Cos, Tensor Sin) tables)
+    {
+        using var scope = NewDisposeScope();
+        var (cos, sin) = tables;
+        long n = cos.shape[0], half = cos.shape[1];
+        var cos2 = torch.stack(new[] { cos, cos }, dim: -1).view(n, 2 * half);
+        var signedSin = torch.stack(new[] { sin.neg(), sin }, dim: -1).view(n, 2 * half);
+        return (cos2.MoveToOuterDisposeScope(), signedSin.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// Rotates interleaved pairs (x[2i], x[2i+1]) of the last dimension:
+    /// (x[2i] cos - x[2i+1] sin, x[2i+1] cos + x[2i] sin), written as x * cos + swap(x) * signedSin so that it is four
+    /// whole-tensor operations (not seven on strided halves) and gives the same bits as the pairwise form. Any leading
+    /// dimensions, so queries and keys rotate in one call.
+    /// </summary>
+    /// <param name="x">[..., N, headDim].</param>
+    /// <param name="cos">[N, headDim] from <see cref="Interleaved"/>.</param>
+    /// <param name="signedSin">[N, headDim] from <see cref="Interleaved"/>.</param>
+    public static Tensor Apply(Tensor x, Tensor cos, Tensor signedSin)
     {
         using var scope = NewDisposeScope();
         var shape = x.shape;
-        var pairs = x.view(shape[0], shape[1], shape[2], shape[3] / 2, 2);
-        var even = pairs.select(-1, 0);
-        var odd = pairs.select(-1, 1);
-        var rotatedEven = even.mul(cos).sub(odd.mul(sin));
-        var rotatedOdd = even.mul(sin).Add(odd.mul(cos));
-        var result = torch.stack(new[] { rotatedEven, rotatedOdd }, dim: -1).view(shape);
-        return result.MoveToOuterDisposeScope();
+        var pairs = shape.Take(shape.Length - 1).Append(shape[^1] / 2).Append(2L).ToArray();
+        var swapped = x.view(pairs).flip(-1).view(shape);
+        return x.mul(cos).Add(swapped.mul(signedSin)).MoveToOuterDisposeScope();
     }
 }

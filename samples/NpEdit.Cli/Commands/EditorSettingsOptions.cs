@@ -22,6 +22,7 @@ internal sealed class EditorSettingsOptions
     public Option<double> Guidance { get; } = new("--dmd-guidance") { Description = "Teacher guidance scale in DMD.", DefaultValueFactory = _ => Defaults.DmdGuidanceScale };
     public Option<double> DmdTimeMin { get; } = new("--dmd-time-min") { Description = "Smallest time DMD re-noises the output to.", DefaultValueFactory = _ => Defaults.DmdTimeMin };
     public Option<double> DmdTimeMax { get; } = new("--dmd-time-max") { Description = "Largest time DMD re-noises the output to.", DefaultValueFactory = _ => Defaults.DmdTimeMax };
+    public Option<int> DmdSamples { get; } = new("--dmd-samples") { Description = "Extension: re-noisings of each output whose DMD gradients are averaged.", DefaultValueFactory = _ => Defaults.DmdSamples };
     public Option<int> FakeUpdates { get; } = new("--fake-updates") { Description = "Fake-score updates per generator step.", DefaultValueFactory = _ => Defaults.FakeScoreUpdates };
     public Option<double> LearningRate { get; } = new("--lr") { Description = "Generator learning rate.", DefaultValueFactory = _ => Defaults.LearningRate };
     public Option<double> FakeLearningRate { get; } = new("--fake-lr") { Description = "Fake-score learning rate.", DefaultValueFactory = _ => Defaults.FakeLearningRate };
@@ -30,7 +31,7 @@ internal sealed class EditorSettingsOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { VlmWeight, DmdWeight, NoVlm, NoDmd, NoIdentity, PresenceChecks, EditQuestion, AugmentedCopies, FullVocabulary, OneStep, Guidance, DmdTimeMin, DmdTimeMax, FakeUpdates, LearningRate, FakeLearningRate })
+        foreach (var option in new Option[] { VlmWeight, DmdWeight, NoVlm, NoDmd, NoIdentity, PresenceChecks, EditQuestion, AugmentedCopies, FullVocabulary, OneStep, Guidance, DmdTimeMin, DmdTimeMax, DmdSamples, FakeUpdates, LearningRate, FakeLearningRate })
         {
             command.Options.Add(option);
         }
@@ -51,6 +52,7 @@ internal sealed class EditorSettingsOptions
         options.DmdGuidanceScale = parse.GetValue(Guidance);
         options.DmdTimeMin = parse.GetValue(DmdTimeMin);
         options.DmdTimeMax = parse.GetValue(DmdTimeMax);
+        options.DmdSamples = parse.GetValue(DmdSamples);
         options.FakeScoreUpdates = parse.GetValue(FakeUpdates);
         options.LearningRate = parse.GetValue(LearningRate);
         options.FakeLearningRate = parse.GetValue(FakeLearningRate);

@@ -26,6 +26,7 @@ internal static class TrainCommand
         var warmupInstruction = new Option<double>("--warmup-instruction-p") { Description = "Probability that a copy warm-up row is conditioned on its instruction rather than its source caption.", DefaultValueFactory = _ => defaults.WarmupInstructionProbability };
         var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => defaults.BatchSize };
         var rows = new Option<long>("--rows") { Description = "Training rows of the default world to cycle through.", DefaultValueFactory = _ => 100_000 };
+        var editTypes = new Option<EditType[]>("--edit-types") { Description = "Train on edits of these categories only (all by default), e.g. --edit-types Color Size.", AllowMultipleArgumentsPerToken = true };
         var output = new Option<string>("--out") { Description = "Model file to write.", DefaultValueFactory = _ => DefaultModel };
         var checkpoints = new Option<string?>("--checkpoints") { Description = "Checkpoint folder (default: beside the model); a run resumes from it." };
         var prior = new Option<string?>("--prior") { Description = "Prior folder (default: the shipped models/shapes-prior)." };
@@ -37,7 +38,7 @@ internal static class TrainCommand
         var settings = EditorSettingsOptions.Create();
         var command = new Command("train", "Train an instruction-following editor on the default world without any before/after pairs.")
         {
-            steps, warmup, warmupInstruction, batch, rows, output, checkpoints, prior, judge, evalCount, seed, device, threads,
+            steps, warmup, warmupInstruction, batch, rows, editTypes, output, checkpoints, prior, judge, evalCount, seed, device, threads,
         };
         settings.AddTo(command);
         command.SetAction(parse =>
@@ -61,7 +62,8 @@ internal static class TrainCommand
                 Logger = logging.CreateLogger("np-edit"),
             };
             settings.Apply(parse, options);
-            var data = WorldDataViews.TrainingRows(context, parse.GetValue(rows), parse.GetValue(seed));
+            var types = parse.GetValue(editTypes) is { Length: > 0 } chosen ? chosen : null;
+            var data = WorldDataViews.TrainingRows(context, parse.GetValue(rows), parse.GetValue(seed), types: types);
             var trainer = context.ImageEditing().Trainers.NpEdit(options);
             using var editor = TrainingDisplay.Run("np-edit", options.Steps, progress =>
             {

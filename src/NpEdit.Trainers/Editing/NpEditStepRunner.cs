@@ -116,21 +116,27 @@ internal sealed class NpEditStepRunner
             losses["tau"] = _o.Temperature.At(mainStep);
         }
 
-        EncodedText? fakeEdited = null;
         if (_o.UseDmdLoss)
         {
-            var edited = rows.Select(r => r.EditedCaption).ToList();
+            // Each output is re-noised DmdSamples times and the DMD gradient averaged over them; one sample (the paper)
+            // draws exactly what earlier runs drew.
+            int samples = _o.DmdSamples;
+            var edited = Enumerable.Repeat(rows.Select(r => r.EditedCaption), samples).SelectMany(c => c).ToList();
             using var dmdGenerator = StepRandom.Torch(_o.Seed, step, 12);
-            var tD = torch.rand(rows.Count, generator: dmdGenerator).Mul(_o.DmdTimeMax - _o.DmdTimeMin).Add(_o.DmdTimeMin).to(_device);
-            var dmdNoise = torch.randn(y.shape, generator: dmdGenerator).to(_device);
-            EncodedText teacherEdited, teacherEmpty;
+            var tD = torch.rand(edited.Count, generator: dmdGenerator).Mul(_o.DmdTimeMax - _o.DmdTimeMin).Add(_o.DmdTimeMin).to(_device);
+            var shape = y.shape.ToArray();
+            shape[0] = edited.Count;
+            var dmdNoise = torch.randn(shape, generator: dmdGenerator).to(_device);
+            EncodedText teacherEdited, teacherEmpty, fakeEdited;
             using (no_grad())
             {
                 teacherEdited = Teacher.EncodeText(edited);
-                teacherEmpty = Teacher.EncodeText(Enumerable.Repeat(string.Empty, rows.Count).ToList());
+                teacherEmpty = Teacher.EncodeText(Enumerable.Repeat(string.Empty, edited.Count).ToList());
                 fakeEdited = Fake.EncodeText(edited);
             }
-            var dmd = DistributionMatchingLoss.Compute(x0, Teacher, Fake, teacherEdited, teacherEmpty, fakeEdited, tD, dmdNoise, _o.DmdGuidanceScale);
+            // The surrogate's mean over the repeated rows makes x0's gradient the mean of the samples' gradients.
+            var repeated = samples == 1 ? x0 : x0.repeat(samples, 1, 1, 1);
+            var dmd = DistributionMatchingLoss.Compute(repeated, Teacher, Fake, teacherEdited, teacherEmpty, fakeEdited, tD, dmdNoise, _o.DmdGuidanceScale);
             total = total.Add(dmd.Loss.Mul(_o.DmdWeight));
             losses["dmd"] = dmd.Loss.item<float>();
             losses["dmd_grad"] = dmd.Gradient.abs().mean().item<float>();

@@ -15,8 +15,9 @@ public static class WorldDataViews
     /// NP-Edit training rows from <see cref="WorldSplit.Train"/>: Image (the source), Instruction, SourceCaption,
     /// EditedCaption, EditType, EditObject. No target image: NP-Edit learns without pairs.
     /// </summary>
-    public static IDataView TrainingRows(MLContext? mlContext, long count, int seed = 0, int size = SceneRenderer.DefaultSize) =>
-        new GeneratedDataView<EditSample>(count, i => WorldRows.Edit(seed, i, WorldSplit.Train), EditColumns(size));
+    /// <param name="types">Only edits of these categories (all by default).</param>
+    public static IDataView TrainingRows(MLContext? mlContext, long count, int seed = 0, int size = SceneRenderer.DefaultSize, IReadOnlyList<EditType>? types = null) =>
+        new GeneratedDataView<EditSample>(count, i => WorldRows.Edit(seed, i, WorldSplit.Train, types), EditColumns(size));
 
     /// <summary>
     /// Evaluation rows (by default from <see cref="WorldSplit.Eval"/>): the training columns plus TargetImage,

@@ -6,12 +6,22 @@ namespace NpEdit.Trainers.Synthetic;
 /// </summary>
 public static class WorldRows
 {
-    /// <summary>A scene and an edit of it (uniform over the categories that apply, or over <paramref name="types"/>).</summary>
+    /// <summary>
+    /// A scene and an edit of it (uniform over the categories that apply, or over <paramref name="types"/>). When none
+    /// of <paramref name="types"/> applies to the scene (an add edit needs a free cell, a remove edit an object), the
+    /// row draws further scenes from its own stream until one applies, so a filtered row is still a function of
+    /// (seed, index, split) and unfiltered rows are unchanged.
+    /// </summary>
     public static EditSample Edit(int seed, long index, WorldSplit split, IReadOnlyList<EditType>? types = null)
     {
         var rng = WorldSeeds.ForRow(seed, index, split, WorldSeeds.Stream.Edit);
-        var scene = SceneSampler.Sample(rng, split);
-        return EditSampler.Sample(scene, rng, split, types);
+        const int attempts = 1000;
+        for (int attempt = 0; attempt < attempts; attempt++)
+        {
+            var scene = SceneSampler.Sample(rng, split);
+            if (types is null || types.Any(t => EditSampler.IsApplicable(scene, t, split))) return EditSampler.Sample(scene, rng, split, types);
+        }
+        throw new InvalidOperationException($"No scene of {attempts} drawn for row {index} admits an edit of type [{string.Join(", ", types!)}].");
     }
 
     public static CaptionedScene Caption(int seed, long index, WorldSplit split)

@@ -37,6 +37,20 @@ public sealed class LossTermTests
     }
 
     [Fact]
+    public void Dmd_over_repeated_outputs_gives_each_output_the_mean_of_its_samples_gradients()
+    {
+        // DmdSamples = 2: the output is repeated, each copy gets its own gradient, the surrogate averages over all rows.
+        using var x0 = torch.tensor(new[] { 1f, 3f, 0f, 0f }).view(2, 1, 1, 2).requires_grad_(true);
+        using var g = torch.tensor(new[] { 1f, 2f, 3f, 4f, -1f, 0f, 5f, 8f }).view(4, 1, 1, 2);
+        using var result = DistributionMatchingLoss.FromGradient(x0.repeat(2, 1, 1, 1), g);
+        result.Loss.backward();
+        // Row i of x0 appears as rows i and i + 2; its gradient is (g_i + g_{i+2}) / 8 = mean of the two / 4, exactly
+        // what one sample with the mean gradient gives.
+        using var expected = g.narrow(0, 0, 2).Add(g.narrow(0, 2, 2)).Div(2).Div(4);
+        x0.grad!.allclose(expected).Should().BeTrue();
+    }
+
+    [Fact]
     public void Yes_no_loss_is_the_softplus_of_the_negative_scaled_margin()
     {
         using var yes = torch.tensor(new[] { 2f, 2f });

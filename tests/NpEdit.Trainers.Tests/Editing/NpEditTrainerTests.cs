@@ -157,6 +157,27 @@ public sealed class NpEditTrainerTests : IClassFixture<NpEditTrainerTests.Shared
         act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*DmdTimeMin <= DmdTimeMax*");
     }
 
+    [Fact]
+    public void Several_dmd_samples_change_the_dmd_term_one_sample_is_the_paper_and_zero_is_refused()
+    {
+        double Dmd(int samples)
+        {
+            var o = _f.Options(steps: 1, warmup: 0);
+            o.UseVlmLoss = false;
+            o.DoNothingProbability = 0;
+            o.DmdSamples = samples;
+            return Prepared(o).Trainer.LossHistory[^1].Losses["dmd"];
+        }
+        double one = Dmd(1), three = Dmd(3);
+        double.IsFinite(three).Should().BeTrue();
+        three.Should().NotBe(one, "three re-noisings of each output are averaged, not one");
+        Dmd(1).Should().Be(one, "a seed repeats the step");
+        var bad = _f.Options(steps: 1, warmup: 0);
+        bad.DmdSamples = 0;
+        var act = () => new NpEditTrainer(new MLContext(1), bad);
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*DmdSamples*0*");
+    }
+
     private const int BatchOfEight = 8;
 
     private TypeRow[] FirstBatch() =>

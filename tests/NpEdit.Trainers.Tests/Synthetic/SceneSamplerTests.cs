@@ -13,6 +13,23 @@ public sealed class SceneSamplerTests
     }
 
     [Fact]
+    public void A_row_filtered_to_edits_its_scene_does_not_admit_draws_another_scene_from_its_own_stream()
+    {
+        // Add needs a free cell and Remove an object; a row of either kind exists for every index, repeatably.
+        foreach (var type in new[] { EditType.Add, EditType.Remove, EditType.Move })
+        {
+            var rows = Enumerable.Range(0, 200).Select(i => WorldRows.Edit(3, i, WorldSplit.Eval, new[] { type })).ToList();
+            rows.Should().OnlyContain(r => r.EditType == type);
+            rows.Select(r => r.Source).Distinct().Count().Should().BeGreaterThan(150);
+            WorldRows.Edit(3, 17, WorldSplit.Eval, new[] { type }).Should().BeEquivalentTo(rows[17]);
+        }
+        // An unfiltered row is still the first scene of its stream and an edit of it.
+        var rng = WorldSeeds.ForRow(3, 5, WorldSplit.Train, WorldSeeds.Stream.Edit);
+        var expected = EditSampler.Sample(SceneSampler.Sample(rng, WorldSplit.Train), rng, WorldSplit.Train);
+        WorldRows.Edit(3, 5, WorldSplit.Train).Should().BeEquivalentTo(expected);
+    }
+
+    [Fact]
     public void Train_and_eval_rows_come_from_different_seed_streams()
     {
         var train = Enumerable.Range(0, 200).Select(i => WorldSeeds.RowSeed(0, i, WorldSplit.Train, WorldSeeds.Stream.Edit));

@@ -23,15 +23,18 @@ internal sealed class EditorSettingsOptions
     public Option<double> DmdTimeMin { get; } = new("--dmd-time-min") { Description = "Smallest time DMD re-noises the output to.", DefaultValueFactory = _ => Defaults.DmdTimeMin };
     public Option<double> DmdTimeMax { get; } = new("--dmd-time-max") { Description = "Largest time DMD re-noises the output to.", DefaultValueFactory = _ => Defaults.DmdTimeMax };
     public Option<int> DmdSamples { get; } = new("--dmd-samples") { Description = "Extension: re-noisings of each output whose DMD gradients are averaged.", DefaultValueFactory = _ => Defaults.DmdSamples };
+    public Option<FakeScoreKind> FakeScore { get; } = new("--fake-score") { Description = "Extension: DMD's fake score is the online model (Online, the paper) or the frozen prior on the source caption (SourceCaptionPrior).", DefaultValueFactory = _ => Defaults.FakeScore };
     public Option<int> FakeUpdates { get; } = new("--fake-updates") { Description = "Fake-score updates per generator step.", DefaultValueFactory = _ => Defaults.FakeScoreUpdates };
     public Option<double> LearningRate { get; } = new("--lr") { Description = "Generator learning rate.", DefaultValueFactory = _ => Defaults.LearningRate };
+    public Option<double> Beta1 { get; } = new("--beta1") { Description = "AdamW beta1 of the generator and the fake score (0 as in DMD2 and the paper).", DefaultValueFactory = _ => Defaults.Beta1 };
+    public Option<double> Beta2 { get; } = new("--beta2") { Description = "AdamW beta2 of the generator and the fake score.", DefaultValueFactory = _ => Defaults.Beta2 };
     public Option<double> FakeLearningRate { get; } = new("--fake-lr") { Description = "Fake-score learning rate.", DefaultValueFactory = _ => Defaults.FakeLearningRate };
 
     public static EditorSettingsOptions Create() => new();
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { VlmWeight, DmdWeight, NoVlm, NoDmd, NoIdentity, PresenceChecks, EditQuestion, AugmentedCopies, FullVocabulary, OneStep, Guidance, DmdTimeMin, DmdTimeMax, DmdSamples, FakeUpdates, LearningRate, FakeLearningRate })
+        foreach (var option in new Option[] { VlmWeight, DmdWeight, NoVlm, NoDmd, NoIdentity, PresenceChecks, EditQuestion, AugmentedCopies, FullVocabulary, OneStep, Guidance, DmdTimeMin, DmdTimeMax, DmdSamples, FakeScore, FakeUpdates, LearningRate, FakeLearningRate, Beta1, Beta2 })
         {
             command.Options.Add(option);
         }
@@ -53,8 +56,11 @@ internal sealed class EditorSettingsOptions
         options.DmdTimeMin = parse.GetValue(DmdTimeMin);
         options.DmdTimeMax = parse.GetValue(DmdTimeMax);
         options.DmdSamples = parse.GetValue(DmdSamples);
+        options.FakeScore = parse.GetValue(FakeScore);
         options.FakeScoreUpdates = parse.GetValue(FakeUpdates);
         options.LearningRate = parse.GetValue(LearningRate);
         options.FakeLearningRate = parse.GetValue(FakeLearningRate);
+        options.Beta1 = parse.GetValue(Beta1);
+        options.Beta2 = parse.GetValue(Beta2);
     }
 }

@@ -127,16 +127,19 @@ internal sealed class NpEditStepRunner
             var shape = y.shape.ToArray();
             shape[0] = edited.Count;
             var dmdNoise = torch.randn(shape, generator: dmdGenerator).to(_device);
-            EncodedText teacherEdited, teacherEmpty, fakeEdited;
+            bool sourcePrior = _o.FakeScore == FakeScoreKind.SourceCaptionPrior;
+            EncodedText teacherEdited, teacherEmpty, fakeText;
             using (no_grad())
             {
                 teacherEdited = Teacher.EncodeText(edited);
                 teacherEmpty = Teacher.EncodeText(Enumerable.Repeat(string.Empty, edited.Count).ToList());
-                fakeEdited = Fake.EncodeText(edited);
+                fakeText = sourcePrior
+                    ? Teacher.EncodeText(Enumerable.Repeat(rows.Select(r => r.SourceCaption), samples).SelectMany(c => c).ToList())
+                    : Fake.EncodeText(edited);
             }
             // The surrogate's mean over the repeated rows makes x0's gradient the mean of the samples' gradients.
             var repeated = samples == 1 ? x0 : x0.repeat(samples, 1, 1, 1);
-            var dmd = DistributionMatchingLoss.Compute(repeated, Teacher, Fake, teacherEdited, teacherEmpty, fakeEdited, tD, dmdNoise, _o.DmdGuidanceScale);
+            var dmd = DistributionMatchingLoss.Compute(repeated, Teacher, sourcePrior ? Teacher : Fake, teacherEdited, teacherEmpty, fakeText, tD, dmdNoise, _o.DmdGuidanceScale);
             total = total.Add(dmd.Loss.Mul(_o.DmdWeight));
             losses["dmd"] = dmd.Loss.item<float>();
             losses["dmd_grad"] = dmd.Gradient.abs().mean().item<float>();
@@ -170,7 +173,7 @@ internal sealed class NpEditStepRunner
         losses["grad_norm"] = StudentOptimizer.ClipGradNorm(_o.GradientClip);
         StudentOptimizer.Step();
 
-        if (_o.UseDmdLoss)
+        if (_o.UseDmdLoss && _o.FakeScore == FakeScoreKind.Online)
         {
             losses["fake"] = FakeScoreUpdates(x0.detach(), rows.Select(r => r.EditedCaption).ToList(), step);
         }

@@ -77,6 +77,11 @@ public sealed partial class NpEditTrainer
         /// (docs/editor.md). Costs one teacher and fake forward per sample.
         /// </summary>
         public int DmdSamples = 1;
+        /// <summary>
+        /// What DMD's fake score is: the online model trained on the generator's outputs (the paper), or the frozen
+        /// prior conditioned on the source caption (an extension, after Delta Denoising Score; no fake-score updates).
+        /// </summary>
+        public FakeScoreKind FakeScore = FakeScoreKind.Online;
         /// <summary>Fake-score updates per generator step (two-time-scale update; 5 in the reimplementation).</summary>
         public int FakeScoreUpdates = 2;
 

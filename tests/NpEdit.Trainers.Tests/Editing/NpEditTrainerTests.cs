@@ -178,6 +178,39 @@ public sealed class NpEditTrainerTests : IClassFixture<NpEditTrainerTests.Shared
         act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*DmdSamples*0*");
     }
 
+    [Fact]
+    public void A_source_caption_prior_fake_score_changes_dmd_and_is_never_trained()
+    {
+        NpEditTrainer.Options Options(FakeScoreKind kind)
+        {
+            var o = _f.Options(steps: 2, warmup: 0);
+            o.UseVlmLoss = false;
+            o.DoNothingProbability = 0;
+            o.FakeScore = kind;
+            return o;
+        }
+        var (online, _) = Prepared(Options(FakeScoreKind.Online));
+        var (frozen, runner) = Prepared(Options(FakeScoreKind.SourceCaptionPrior));
+        online.LossHistory[^1].Losses.Should().ContainKey("fake");
+        frozen.LossHistory[^1].Losses.Should().NotContainKey("fake", "nothing trains the fake score");
+        frozen.LossHistory[0].Losses["dmd"].Should().NotBe(online.LossHistory[0].Losses["dmd"]);
+        double.IsFinite(frozen.LossHistory[^1].Losses["dmd"]).Should().BeTrue();
+        runner.FakeOptimizer.StepCount.Should().Be(0);
+    }
+
+    [Theory]
+    [InlineData(1.0, 0.9)]
+    [InlineData(-0.1, 0.9)]
+    [InlineData(0.9, 1.5)]
+    public void Adam_betas_outside_0_1_are_refused(double beta1, double beta2)
+    {
+        var o = _f.Options(steps: 1, warmup: 0);
+        o.Beta1 = beta1;
+        o.Beta2 = beta2;
+        var act = () => new NpEditTrainer(new MLContext(1), o);
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*betas*");
+    }
+
     private const int BatchOfEight = 8;
 
     private TypeRow[] FirstBatch() =>

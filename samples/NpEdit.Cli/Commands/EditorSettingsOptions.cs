@@ -23,6 +23,7 @@ internal sealed class EditorSettingsOptions
     public Option<double> DmdTimeMin { get; } = new("--dmd-time-min") { Description = "Smallest time DMD re-noises the output to.", DefaultValueFactory = _ => Defaults.DmdTimeMin };
     public Option<double> DmdTimeMax { get; } = new("--dmd-time-max") { Description = "Largest time DMD re-noises the output to.", DefaultValueFactory = _ => Defaults.DmdTimeMax };
     public Option<int> DmdSamples { get; } = new("--dmd-samples") { Description = "Extension: re-noisings of each output whose DMD gradients are averaged.", DefaultValueFactory = _ => Defaults.DmdSamples };
+    public Option<int> DmdGradientPool { get; } = new("--dmd-gradient-pool") { Description = "Extension: average DMD's gradient over blocks of this size (1 = off).", DefaultValueFactory = _ => Defaults.DmdGradientPool };
     public Option<FakeScoreKind> FakeScore { get; } = new("--fake-score") { Description = "Extension: DMD's fake score is the online model (Online, the paper) or the frozen prior on the source caption (SourceCaptionPrior).", DefaultValueFactory = _ => Defaults.FakeScore };
     public Option<int> FakeUpdates { get; } = new("--fake-updates") { Description = "Fake-score updates per generator step.", DefaultValueFactory = _ => Defaults.FakeScoreUpdates };
     public Option<double> LearningRate { get; } = new("--lr") { Description = "Generator learning rate.", DefaultValueFactory = _ => Defaults.LearningRate };
@@ -34,7 +35,7 @@ internal sealed class EditorSettingsOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { VlmWeight, DmdWeight, NoVlm, NoDmd, NoIdentity, PresenceChecks, EditQuestion, AugmentedCopies, FullVocabulary, OneStep, Guidance, DmdTimeMin, DmdTimeMax, DmdSamples, FakeScore, FakeUpdates, LearningRate, FakeLearningRate, Beta1, Beta2 })
+        foreach (var option in new Option[] { VlmWeight, DmdWeight, NoVlm, NoDmd, NoIdentity, PresenceChecks, EditQuestion, AugmentedCopies, FullVocabulary, OneStep, Guidance, DmdTimeMin, DmdTimeMax, DmdSamples, DmdGradientPool, FakeScore, FakeUpdates, LearningRate, FakeLearningRate, Beta1, Beta2 })
         {
             command.Options.Add(option);
         }
@@ -56,6 +57,7 @@ internal sealed class EditorSettingsOptions
         options.DmdTimeMin = parse.GetValue(DmdTimeMin);
         options.DmdTimeMax = parse.GetValue(DmdTimeMax);
         options.DmdSamples = parse.GetValue(DmdSamples);
+        options.DmdGradientPool = parse.GetValue(DmdGradientPool);
         options.FakeScore = parse.GetValue(FakeScore);
         options.FakeScoreUpdates = parse.GetValue(FakeUpdates);
         options.LearningRate = parse.GetValue(LearningRate);

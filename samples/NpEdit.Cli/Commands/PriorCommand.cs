@@ -37,23 +37,30 @@ internal static class PriorCommand
         var count = CommonOptions.Count(64);
         var seed = CommonOptions.Seed(1);
         var type = new Option<EditType>("--type") { Description = "Edit category of the held-out rows.", DefaultValueFactory = _ => EditType.Color };
-        var steps = new Option<int>("--steps") { Description = "Steps along the DMD gradient.", DefaultValueFactory = _ => 100 };
+        var steps = new Option<int>("--steps") { Description = "Steps along the DMD gradient.", DefaultValueFactory = _ => 10 };
         var lr = new Option<double>("--lr") { Description = "Step size (a step of 1 moves to DMD's regression target).", DefaultValueFactory = _ => 0.05 };
         var guidance = new Option<double>("--guidance") { Description = "The teacher's classifier-free guidance scale.", DefaultValueFactory = _ => 3.5 };
         var timeMin = new Option<double>("--time-min") { Description = "Smallest re-noising time.", DefaultValueFactory = _ => 0.02 };
         var timeMax = new Option<double>("--time-max") { Description = "Largest re-noising time.", DefaultValueFactory = _ => 0.98 };
         var fake = new Option<FakeScoreStandIn>("--fake") { Description = "Stand-in for the fake score: the prior on the source caption (a generator that copies) or on the edited caption (DMD's first step).", DefaultValueFactory = _ => FakeScoreStandIn.SourceCaption };
+        var dmdSheet = new Option<string?>("--sheet") { Description = "Write a contact sheet (source, result, target) of the first 24 rows here." };
+        var pool = new Option<int>("--gradient-pool") { Description = "Average DMD's gradient over blocks of this size (1 = the raw gradient).", DefaultValueFactory = _ => 1 };
         var device = CommonOptions.Device();
         var command = new Command("dmdcheck", "From the source image of held-out edits, follow DMD's gradient (teacher: this prior on the edited caption) on the pixels; report what the oracle sees.")
         {
-            model, count, seed, type, steps, lr, guidance, timeMin, timeMax, fake, device,
+            model, count, seed, type, steps, lr, guidance, timeMin, timeMax, fake, pool, dmdSheet, device,
         };
         command.SetAction(parse =>
         {
             using var prior = FlowModelStore.Load(parse.GetValue(model)!, TorchRuntime.ResolveDevice(parse.GetValue(device))).Freeze();
             var clock = Stopwatch.StartNew();
             var r = DistributionMatchingCheck.Run(prior, parse.GetValue(count), parse.GetValue(seed), parse.GetValue(type), parse.GetValue(steps), parse.GetValue(lr),
-                parse.GetValue(guidance), parse.GetValue(timeMin), parse.GetValue(timeMax), parse.GetValue(fake));
+                parse.GetValue(guidance), parse.GetValue(timeMin), parse.GetValue(timeMax), parse.GetValue(fake), parse.GetValue(pool));
+            if (parse.GetValue(dmdSheet) is { } sheetPath)
+            {
+                ImageEncoding.SavePng(EditEvaluation.ContactSheet(r.Rows.Take(24)), sheetPath);
+                Console.WriteLine($"Contact sheet: {sheetPath}");
+            }
             Console.WriteLine($"{r.Count} {r.EditType} edits, {parse.GetValue(steps)} DMD steps of {parse.GetValue(lr)}: oracle edit success {r.OracleEditSuccess:F3}, preserved {r.OraclePreserved:F3}, exact {r.OracleExact:F3}; mean |pixel change| {r.MeanAbsolutePixelChange:F3} ({clock.Elapsed.TotalSeconds:F0} s)");
             JsonLine.Write(r);
             return 0;

@@ -139,7 +139,7 @@ internal sealed class NpEditStepRunner
             }
             // The surrogate's mean over the repeated rows makes x0's gradient the mean of the samples' gradients.
             var repeated = samples == 1 ? x0 : x0.repeat(samples, 1, 1, 1);
-            var dmd = DistributionMatchingLoss.Compute(repeated, Teacher, sourcePrior ? Teacher : Fake, teacherEdited, teacherEmpty, fakeText, tD, dmdNoise, _o.DmdGuidanceScale);
+            var dmd = DistributionMatchingLoss.Compute(repeated, Teacher, sourcePrior ? Teacher : Fake, teacherEdited, teacherEmpty, fakeText, tD, dmdNoise, _o.DmdGuidanceScale, _o.DmdGradientPool);
             total = total.Add(dmd.Loss.Mul(_o.DmdWeight));
             losses["dmd"] = dmd.Loss.item<float>();
             losses["dmd_grad"] = dmd.Gradient.abs().mean().item<float>();

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using NpEdit.Trainers.Evaluation;
 using NpEdit.Trainers.Synthetic;
 using NpEdit.Transforms.Imaging;
 using NpEdit.Transforms.Models;
@@ -25,7 +26,8 @@ public sealed record DistributionMatchingCheckResult(
     double OracleEditSuccess,
     double OraclePreserved,
     double OracleExact,
-    double MeanAbsolutePixelChange);
+    double MeanAbsolutePixelChange,
+    [property: JsonIgnore] IReadOnlyList<EditRowResult> Rows);
 
 /// <summary>
 /// Does DMD's gradient carry the edit? Start from the source image of held-out edits and move its pixels along the
@@ -37,9 +39,9 @@ public sealed record DistributionMatchingCheckResult(
 public static class DistributionMatchingCheck
 {
     public static DistributionMatchingCheckResult Run(
-        FlowModel prior, int count, int seed, EditType type, int steps = 100, double learningRate = 0.05,
+        FlowModel prior, int count, int seed, EditType type, int steps = 10, double learningRate = 0.05,
         double guidanceScale = 3.5, double timeMin = 0.02, double timeMax = 0.98, FakeScoreStandIn fake = FakeScoreStandIn.SourceCaption,
-        int size = SceneRenderer.DefaultSize)
+        int gradientPool = 1, int size = SceneRenderer.DefaultSize)
     {
         if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "At least one edit.");
         if (steps < 0) throw new ArgumentOutOfRangeException(nameof(steps), steps, "Steps cannot be negative.");
@@ -53,8 +55,7 @@ public static class DistributionMatchingCheck
         using var empty = prior.EncodeText(edits.Select(_ => string.Empty).ToList());
         using var fakeText = prior.EncodeText(edits.Select(e => fake == FakeScoreStandIn.SourceCaption ? e.SourceCaption : e.EditedCaption).ToList());
         var sources = SceneRenderer.RenderBatch(edits.Select(e => e.Source).ToList(), size, device);
-        var start = prior.Codec.Encode(sources);
-        var latents = start.clone();
+        var latents = prior.Codec.Encode(sources).clone();
         // Drawn on the CPU, as everywhere in the project, so a seed gives the same times and noise on every device.
         using var generator = new Generator((ulong)seed);
         using (no_grad())
@@ -64,22 +65,23 @@ public static class DistributionMatchingCheck
                 using var stepScope = NewDisposeScope();
                 var t = torch.rand(count, generator: generator).Mul(timeMax - timeMin).Add(timeMin).to(device);
                 var noise = torch.randn(latents.shape, generator: generator).to(device);
-                using var dmd = DistributionMatchingLoss.Compute(latents, prior, prior, edited, empty, fakeText, t, noise, guidanceScale);
+                using var dmd = DistributionMatchingLoss.Compute(latents, prior, prior, edited, empty, fakeText, t, noise, guidanceScale, gradientPool);
                 latents.sub_(dmd.Gradient.Mul(learningRate));
             }
         }
         var pixels = prior.Codec.Decode(latents).ClampInPlace(-1, 1);
         double change = pixels.sub(sources).abs().mean().item<float>();
-        var checks = Enumerable.Range(0, count).Select(i =>
+        var rows = Enumerable.Range(0, count).Select(i =>
         {
-            var parsed = SceneParser.Parse(ImageTensors.ToRgbImage(pixels[i].cpu()));
-            return EditCheck.Of(parsed, edits[i].Source, edits[i].Target, type);
+            var image = ImageTensors.ToRgbImage(pixels[i].cpu());
+            return new EditRowResult(i, edits[i], image, EditMetrics.Evaluate(image, edits[i].Source, edits[i].Target, type));
         }).ToList();
         return new DistributionMatchingCheckResult(
             type, count,
-            checks.Count(c => c.EditSuccess) / (double)count,
-            checks.Count(c => c.Preserved) / (double)count,
-            checks.Count(c => c.Exact) / (double)count,
-            change);
+            rows.Count(r => r.Score.EditSuccess) / (double)count,
+            rows.Count(r => r.Score.Preserved) / (double)count,
+            rows.Count(r => r.Score.Exact) / (double)count,
+            change,
+            rows);
     }
 }

@@ -51,6 +51,18 @@ public sealed class LossTermTests
     }
 
     [Fact]
+    public void Dmd_gradient_pooling_averages_blocks_and_refuses_a_factor_that_does_not_divide()
+    {
+        using var g = TensorMath.Arange(0, 16, 1, ScalarType.Float32).view(1, 1, 4, 4);
+        using var pooled = DistributionMatchingLoss.BlockAverage(g, 2);
+        // Block (0,0) holds 0, 1, 4, 5 -> 2.5; block (0,1) 2, 3, 6, 7 -> 4.5; block (1,0) 8, 9, 12, 13 -> 10.5.
+        pooled.flatten().data<float>().ToArray().Should().Equal(2.5f, 2.5f, 4.5f, 4.5f, 2.5f, 2.5f, 4.5f, 4.5f, 10.5f, 10.5f, 12.5f, 12.5f, 10.5f, 10.5f, 12.5f, 12.5f);
+        DistributionMatchingLoss.BlockAverage(g, 1).Should().BeSameAs(g);
+        var act = () => DistributionMatchingLoss.BlockAverage(g, 3);
+        act.Should().Throw<ArgumentException>().WithMessage("*3*4x4*");
+    }
+
+    [Fact]
     public void Yes_no_loss_is_the_softplus_of_the_negative_scaled_margin()
     {
         using var yes = torch.tensor(new[] { 2f, 2f });

@@ -176,6 +176,10 @@ public sealed class NpEditTrainerTests : IClassFixture<NpEditTrainerTests.Shared
         bad.DmdSamples = 0;
         var act = () => new NpEditTrainer(new MLContext(1), bad);
         act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*DmdSamples*0*");
+        var badPool = _f.Options(steps: 1, warmup: 0);
+        badPool.DmdGradientPool = 0;
+        var pool = () => new NpEditTrainer(new MLContext(1), badPool);
+        pool.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*DmdGradientPool*0*");
     }
 
     [Fact]

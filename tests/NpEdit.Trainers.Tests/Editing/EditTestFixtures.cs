@@ -24,15 +24,8 @@ internal sealed class EditTestFixtures : IDisposable
             var e = WorldRows.Edit(5, i, WorldSplit.Train);
             return new[] { e.Instruction, e.SourceCaption, e.EditedCaption };
         }).Append("do nothing.");
-        torch.manual_seed(2);
-        using (var prior = new FlowModel(FlowModelPresets.Tiny(TextTokenizer.BuildVocabulary(corpus), Size)))
+        using (var prior = TestPriors.WithRandomOutputLayers(corpus, Size, seed: 2))
         {
-            using (no_grad())
-            {
-                // A random (not zero) output layer, so every path carries signal.
-                foreach (var (name, p) in prior.named_parameters())
-                    if (name.Contains("proj_out") || name.Contains("adaLN") || name.Contains("norm_out_modulation")) p.normal_(0, 0.05);
-            }
             FlowModelStore.Save(prior, PriorFolder);
         }
         using var judge = TestVlms.ModelForTokenizer(seed: 4);

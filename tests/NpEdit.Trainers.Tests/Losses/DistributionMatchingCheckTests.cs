@@ -17,15 +17,8 @@ public sealed class DistributionMatchingCheckTests
             var e = WorldRows.Edit(1, i, WorldSplit.Eval, new[] { EditType.Color });
             return new[] { e.SourceCaption, e.EditedCaption };
         });
-        torch.manual_seed(4);
-        var prior = new FlowModel(FlowModelPresets.Tiny(TextTokenizer.BuildVocabulary(corpus), SceneRenderer.DefaultSize));
-        using (no_grad())
-        {
-            // A random output layer, so the teacher's two branches differ and DMD has a gradient.
-            foreach (var (name, p) in prior.named_parameters())
-                if (name.Contains("proj_out") || name.Contains("adaLN") || name.Contains("norm_out_modulation")) p.normal_(0, 0.05);
-        }
-        return prior.Freeze();
+        // A random output layer, so the teacher's two branches differ and DMD has a gradient.
+        return TestPriors.WithRandomOutputLayers(corpus, SceneRenderer.DefaultSize, seed: 4).Freeze();
     }
 
     [Fact]

@@ -10,18 +10,8 @@ public sealed class DiffusionPurifierTests
 {
     public DiffusionPurifierTests() => TorchRuntime.EnsureInitialized();
 
-    private static FlowModel FrozenPrior()
-    {
-        torch.manual_seed(3);
-        var prior = new FlowModel(FlowModelPresets.Tiny(TextTokenizer.BuildVocabulary(new[] { "a red circle." }), 8));
-        using (no_grad())
-        {
-            // A random output layer, so the velocity is not zero and the Jacobian is not the identity.
-            foreach (var (name, p) in prior.named_parameters())
-                if (name.Contains("proj_out") || name.Contains("adaLN") || name.Contains("norm_out_modulation")) p.normal_(0, 0.05);
-        }
-        return prior.Freeze();
-    }
+    // A random output layer, so the velocity is not zero and the Jacobian is not the identity.
+    private static FlowModel FrozenPrior() => TestPriors.WithRandomOutputLayers(new[] { "a red circle." }, imageSize: 8, seed: 3).Freeze();
 
     [Fact]
     public void The_output_is_the_one_step_denoise_of_the_renoised_image_with_the_empty_prompt()

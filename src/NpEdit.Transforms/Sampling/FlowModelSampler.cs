@@ -35,7 +35,8 @@ public static class FlowModelSampler
 
         Tensor Velocity(Tensor x, Tensor t)
         {
-            if (!guided) return model.Velocity(x, t, text, referenceLatent);
+            // The sampler passes one time for the whole batch.
+            if (!guided || !options.GuidedAt(t[0].item<float>())) return model.Velocity(x, t, text, referenceLatent);
             var v = model.Velocity(torch.cat(new[] { x, x }, 0), torch.cat(new[] { t, t }, 0), both!, referenceBoth);
             var halves = v.chunk(2, 0);
             return Guidance.Combine(halves[0], halves[1], options.GuidanceScale);

@@ -9,6 +9,16 @@ public sealed record SamplerOptions
     public double[]? Timesteps { get; init; }
     /// <summary>Classifier-free guidance scale; 1 means no guidance (a single conditional pass).</summary>
     public double GuidanceScale { get; init; } = 1.0;
+    /// <summary>
+    /// Guidance applies only at times in [<see cref="GuidanceMinTime"/>, <see cref="GuidanceMaxTime"/>]; elsewhere a
+    /// single conditional pass (guidance in a limited interval, Kynkäänniemi et al. 2024). Why: on the shapes prior,
+    /// guidance at the highest noise levels ruins few-step samples.
+    /// </summary>
+    public double GuidanceMinTime { get; init; } = 0.0;
+    public double GuidanceMaxTime { get; init; } = 1.0;
+
+    /// <summary>Whether guidance applies at time <paramref name="t"/>.</summary>
+    public bool GuidedAt(double t) => GuidanceScale != 1.0 && t >= GuidanceMinTime && t <= GuidanceMaxTime;
     public SamplerMode Mode { get; init; } = SamplerMode.Euler;
 
     public double[] Grid() => Timesteps is null ? FlowSchedule.Timesteps(Steps, Shift) : FlowSchedule.Validate(Timesteps);

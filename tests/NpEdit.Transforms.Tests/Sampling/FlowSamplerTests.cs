@@ -78,4 +78,33 @@ public sealed class FlowSamplerTests
         using var again = FlowModelSampler.SampleSeeded(model, new[] { "a blue square" }, options, new long[] { 11 });
         again.eq(single).all().item<bool>().Should().BeTrue("same seed, same image");
     }
+
+    [Fact]
+    public void Guidance_outside_its_interval_is_a_single_conditional_pass()
+    {
+        torch.manual_seed(5);
+        var vocabulary = TextTokenizer.BuildVocabulary(new[] { "a red circle", "a blue square" });
+        using var model = new FlowModel(FlowModelPresets.Tiny(vocabulary));
+        using (no_grad())
+        {
+            foreach (var (name, p) in model.named_parameters()) if (name.Contains("proj_out") || name.Contains("adaLN")) p.normal_(0, 0.05);
+        }
+        var prompts = new[] { "a red circle", "a blue square" };
+        var seeds = new long[] { 3, 4 };
+        var plain = new SamplerOptions { Steps = 4, Shift = 1.0, GuidanceScale = 1.0 };
+        // Grid {1, 0.75, 0.5, 0.25, 0}: an interval of [0.6, 0.9] guides exactly the step at 0.75.
+        var interval = plain with { GuidanceScale = 3.0, GuidanceMinTime = 0.6, GuidanceMaxTime = 0.9 };
+        interval.GuidedAt(1.0).Should().BeFalse();
+        interval.GuidedAt(0.75).Should().BeTrue();
+        interval.GuidedAt(0.5).Should().BeFalse();
+        (plain with { GuidanceMinTime = 0.6 }).GuidedAt(0.75).Should().BeFalse("a scale of 1 never guides");
+
+        using var unguided = FlowModelSampler.SampleSeeded(model, prompts, plain, seeds);
+        using var nowhere = FlowModelSampler.SampleSeeded(model, prompts, interval with { GuidanceMinTime = 0.95, GuidanceMaxTime = 0.99 }, seeds);
+        nowhere.eq(unguided).all().item<bool>().Should().BeTrue("no grid time falls in the interval");
+        using var everywhere = FlowModelSampler.SampleSeeded(model, prompts, interval with { GuidanceMinTime = 0, GuidanceMaxTime = 1 }, seeds);
+        using var once = FlowModelSampler.SampleSeeded(model, prompts, interval, seeds);
+        once.sub(unguided).abs().max().item<float>().Should().BeGreaterThan(1e-4f, "the step at 0.75 is guided");
+        once.sub(everywhere).abs().max().item<float>().Should().BeGreaterThan(1e-4f, "the other steps are not");
+    }
 }

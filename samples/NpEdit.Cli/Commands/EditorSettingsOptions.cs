@@ -25,6 +25,7 @@ internal sealed class EditorSettingsOptions
     public Option<int> DmdSamples { get; } = new("--dmd-samples") { Description = "Extension: re-noisings of each output whose DMD gradients are averaged.", DefaultValueFactory = _ => Defaults.DmdSamples };
     public Option<int> DmdGradientPool { get; } = new("--dmd-gradient-pool") { Description = "Extension: average DMD's gradient over blocks of this size (1 = off).", DefaultValueFactory = _ => Defaults.DmdGradientPool };
     public Option<FakeScoreKind> FakeScore { get; } = new("--fake-score") { Description = "Extension: DMD's fake score is the online model (Online, the paper) or the frozen prior on the source caption (SourceCaptionPrior).", DefaultValueFactory = _ => Defaults.FakeScore };
+    public Option<bool> FakeOnDmdTimes { get; } = new("--fake-on-dmd-times") { Description = "Train the fake score at DMD's re-noising times (uniform, as DMD2) instead of the prior's shifted logit-normal times." };
     public Option<int> FakeUpdates { get; } = new("--fake-updates") { Description = "Fake-score updates per generator step.", DefaultValueFactory = _ => Defaults.FakeScoreUpdates };
     public Option<double> LearningRate { get; } = new("--lr") { Description = "Generator learning rate.", DefaultValueFactory = _ => Defaults.LearningRate };
     public Option<double> Beta1 { get; } = new("--beta1") { Description = "AdamW beta1 of the generator and the fake score (0 as in DMD2 and the paper).", DefaultValueFactory = _ => Defaults.Beta1 };
@@ -35,7 +36,7 @@ internal sealed class EditorSettingsOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { VlmWeight, DmdWeight, NoVlm, NoDmd, NoIdentity, PresenceChecks, EditQuestion, AugmentedCopies, FullVocabulary, OneStep, Guidance, DmdTimeMin, DmdTimeMax, DmdSamples, DmdGradientPool, FakeScore, FakeUpdates, LearningRate, FakeLearningRate, Beta1, Beta2 })
+        foreach (var option in new Option[] { VlmWeight, DmdWeight, NoVlm, NoDmd, NoIdentity, PresenceChecks, EditQuestion, AugmentedCopies, FullVocabulary, OneStep, Guidance, DmdTimeMin, DmdTimeMax, DmdSamples, DmdGradientPool, FakeScore, FakeOnDmdTimes, FakeUpdates, LearningRate, FakeLearningRate, Beta1, Beta2 })
         {
             command.Options.Add(option);
         }
@@ -60,6 +61,7 @@ internal sealed class EditorSettingsOptions
         options.DmdGradientPool = parse.GetValue(DmdGradientPool);
         options.FakeScore = parse.GetValue(FakeScore);
         options.FakeScoreUpdates = parse.GetValue(FakeUpdates);
+        options.FakeScoreOnDmdTimes = parse.GetValue(FakeOnDmdTimes);
         options.LearningRate = parse.GetValue(LearningRate);
         options.FakeLearningRate = parse.GetValue(FakeLearningRate);
         options.Beta1 = parse.GetValue(Beta1);

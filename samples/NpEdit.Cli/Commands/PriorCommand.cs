@@ -28,6 +28,7 @@ internal static class PriorCommand
         command.Subcommands.Add(Sample());
         command.Subcommands.Add(Eval());
         command.Subcommands.Add(DmdCheck());
+        command.Subcommands.Add(PriorDistillCommand.Create());
         return command;
     }
 
@@ -46,12 +47,14 @@ internal static class PriorCommand
         var dmdSheet = new Option<string?>("--sheet") { Description = "Write a contact sheet (source, result, target) of the first 24 rows here." };
         var pool = new Option<int>("--gradient-pool") { Description = "Average DMD's gradient over blocks of this size (1 = the raw gradient).", DefaultValueFactory = _ => 1 };
         var device = CommonOptions.Device();
+        var threads = CommonOptions.Threads();
         var command = new Command("dmdcheck", "From the source image of held-out edits, follow DMD's gradient (teacher: this prior on the edited caption) on the pixels; report what the oracle sees.")
         {
-            model, count, seed, type, steps, lr, guidance, timeMin, timeMax, fake, pool, dmdSheet, device,
+            model, count, seed, type, steps, lr, guidance, timeMin, timeMax, fake, pool, dmdSheet, device, threads,
         };
         command.SetAction(parse =>
         {
+            TorchRuntime.SetThreads(parse.GetValue(threads));
             using var prior = FlowModelStore.Load(parse.GetValue(model)!, TorchRuntime.ResolveDevice(parse.GetValue(device))).Freeze();
             var clock = Stopwatch.StartNew();
             var r = DistributionMatchingCheck.Run(prior, parse.GetValue(count), parse.GetValue(seed), parse.GetValue(type), parse.GetValue(steps), parse.GetValue(lr),
@@ -161,9 +164,11 @@ internal static class PriorCommand
         var scale = new Option<int>("--scale") { Description = "Upscale factor of the written PNG (nearest neighbour).", DefaultValueFactory = _ => 4 };
         var shift = SampleShift();
         var device = CommonOptions.Device();
-        var command = new Command("sample", "Draw images for a caption.") { caption, steps, guidance, count, model, output, seed, scale, shift, device };
+        var threads = CommonOptions.Threads();
+        var command = new Command("sample", "Draw images for a caption.") { caption, steps, guidance, count, model, output, seed, scale, shift, device, threads };
         command.SetAction(parse =>
         {
+            TorchRuntime.SetThreads(parse.GetValue(threads));
             using var prior = TextToImageTransformer.Load(parse.GetValue(model)!, device: TorchRuntime.ResolveDevice(parse.GetValue(device)));
             var captions = Enumerable.Repeat(parse.GetValue(caption)!, parse.GetValue(count)).ToList();
             var images = prior.Generate(captions, parse.GetValue(seed), EvalSampler(parse.GetValue(steps), parse.GetValue(shift)) with { GuidanceScale = parse.GetValue(guidance) });
@@ -185,12 +190,23 @@ internal static class PriorCommand
         var sheet = new Option<string?>("--sheet") { Description = "Write a contact sheet of the first 64 samples here." };
         var seed = CommonOptions.Seed(1);
         var shift = SampleShift();
+        var mode = new Option<SamplerMode>("--mode") { Description = "Euler (the prior's ODE) or Renoise (predict x0, re-noise with fresh noise: how NP-Edit's few-step students sample).", DefaultValueFactory = _ => SamplerMode.Euler };
         var device = CommonOptions.Device();
-        var command = new Command("eval", "Oracle-measured fidelity to held-out captions.") { count, steps, guidance, model, sheet, seed, shift, device };
+        var threads = CommonOptions.Threads();
+        var guidanceMin = new Option<double>("--guidance-min-time") { Description = "Guide only at times at or above this (guidance interval).", DefaultValueFactory = _ => 0.0 };
+        var guidanceMax = new Option<double>("--guidance-max-time") { Description = "Guide only at times at or below this (guidance interval).", DefaultValueFactory = _ => 1.0 };
+        var command = new Command("eval", "Oracle-measured fidelity to held-out captions.") { count, steps, guidance, guidanceMin, guidanceMax, model, sheet, seed, shift, mode, device, threads };
         command.SetAction(parse =>
         {
+            TorchRuntime.SetThreads(parse.GetValue(threads));
             using var prior = TextToImageTransformer.Load(parse.GetValue(model)!, device: TorchRuntime.ResolveDevice(parse.GetValue(device)));
-            var sampler = EvalSampler(parse.GetValue(steps), parse.GetValue(shift)) with { GuidanceScale = parse.GetValue(guidance) };
+            var sampler = EvalSampler(parse.GetValue(steps), parse.GetValue(shift)) with
+            {
+                GuidanceScale = parse.GetValue(guidance),
+                GuidanceMinTime = parse.GetValue(guidanceMin),
+                GuidanceMaxTime = parse.GetValue(guidanceMax),
+                Mode = parse.GetValue(mode),
+            };
             var samples = new List<(RgbImage Image, string Caption)>();
             var result = Evaluate(prior, parse.GetValue(count), parse.GetValue(seed), sampler, batch => samples.AddRange(batch.Take(64 - samples.Count)));
             if (parse.GetValue(sheet) is { } path)

@@ -27,6 +27,8 @@ internal static class TrainCommand
         var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => defaults.BatchSize };
         var rows = new Option<long>("--rows") { Description = "Training rows of the default world to cycle through.", DefaultValueFactory = _ => 100_000 };
         var editTypes = new Option<EditType[]>("--edit-types") { Description = "Train on edits of these categories only (all by default), e.g. --edit-types Color Size.", AllowMultipleArgumentsPerToken = true };
+        var textColumn = new Option<string>("--text-column") { Description = "The column the editor reads its text from: Instruction, or EditedCaption (a diagnostic: the editor is told the scene to make, not the edit).", DefaultValueFactory = _ => defaults.InstructionColumnName };
+        var captionText = new Option<double>("--caption-text-p") { Description = "Extension: probability that the student reads the edited caption instead of the instruction in the NP-Edit stage (0 = off).", DefaultValueFactory = _ => defaults.EditedCaptionTextProbability };
         var output = new Option<string>("--out") { Description = "Model file to write.", DefaultValueFactory = _ => DefaultModel };
         var checkpoints = new Option<string?>("--checkpoints") { Description = "Checkpoint folder (default: beside the model); a run resumes from it." };
         var prior = new Option<string?>("--prior") { Description = "Prior folder (default: the shipped models/shapes-prior)." };
@@ -38,7 +40,7 @@ internal static class TrainCommand
         var settings = EditorSettingsOptions.Create();
         var command = new Command("train", "Train an instruction-following editor on the default world without any before/after pairs.")
         {
-            steps, warmup, warmupInstruction, batch, rows, editTypes, output, checkpoints, prior, judge, evalCount, seed, device, threads,
+            steps, warmup, warmupInstruction, batch, rows, editTypes, textColumn, captionText, output, checkpoints, prior, judge, evalCount, seed, device, threads,
         };
         settings.AddTo(command);
         command.SetAction(parse =>
@@ -53,6 +55,8 @@ internal static class TrainCommand
                 WarmupCopySteps = parse.GetValue(warmup),
                 WarmupInstructionProbability = parse.GetValue(warmupInstruction),
                 BatchSize = parse.GetValue(batch),
+                InstructionColumnName = parse.GetValue(textColumn)!,
+                EditedCaptionTextProbability = parse.GetValue(captionText),
                 PriorFolder = parse.GetValue(prior),
                 JudgeFolder = parse.GetValue(judge),
                 Seed = parse.GetValue(seed),
@@ -62,6 +66,8 @@ internal static class TrainCommand
                 Logger = logging.CreateLogger("np-edit"),
             };
             settings.Apply(parse, options);
+            if (options.InstructionColumnName != defaults.InstructionColumnName && options.UseVlmLoss)
+                throw new ArgumentException($"--text-column {options.InstructionColumnName} needs --no-vlm: the judge's questions quote the instruction.");
             var types = parse.GetValue(editTypes) is { Length: > 0 } chosen ? chosen : null;
             var data = WorldDataViews.TrainingRows(context, parse.GetValue(rows), parse.GetValue(seed), types: types);
             var trainer = context.ImageEditing().Trainers.NpEdit(options);

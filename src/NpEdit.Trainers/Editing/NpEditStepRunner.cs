@@ -92,8 +92,8 @@ internal sealed class NpEditStepRunner
             : _grid[1 + random.Next(_grid.Length - 2)];
 
         var losses = new Dictionary<string, double>();
-        var instruction = Student.EncodeText(rows.Select(r => r.Instruction).ToList());
-        var unrolled = UnrolledGenerator.Run(Student, instruction, y, noise, fresh, t);
+        var instruction = Student.EncodeText(StudentTexts(rows, step));
+        var unrolled = UnrolledGenerator.Run(Student, instruction, _o.UseReference ? y : null, noise, fresh, t);
         if (KeepGraphForInspection)
         {
             unrolled.FirstVelocity.retain_grad();
@@ -180,6 +180,15 @@ internal sealed class NpEditStepRunner
         return losses;
     }
 
+    /// <summary>What the student reads: the instruction, or with <see cref="NpEditTrainer.Options.EditedCaptionTextProbability"/>
+    /// the edited caption (its own random stream, so the default draws exactly what earlier runs drew).</summary>
+    private List<string> StudentTexts(IReadOnlyList<EditRow> rows, long step)
+    {
+        if (_o.EditedCaptionTextProbability <= 0) return rows.Select(r => r.Instruction).ToList();
+        var random = StepRandom.Managed(_o.Seed, step, 15);
+        return rows.Select(r => random.NextDouble() < _o.EditedCaptionTextProbability ? r.EditedCaption : r.Instruction).ToList();
+    }
+
     /// <summary>
     /// Trains the fake-score model on the generator's current (detached) outputs with the ordinary flow-matching loss,
     /// conditioned on the edited caption, <see cref="NpEditTrainer.Options.FakeScoreUpdates"/> times.
@@ -191,7 +200,9 @@ internal sealed class NpEditStepRunner
         {
             using var scope = NewDisposeScope();
             using var generator = StepRandom.Torch(_o.Seed, step, 20 + k);
-            var t = TimeSampling.Sample(TimeDistribution.LogitNormal, generated.shape[0], generator, _device, shift: _o.TimeShift);
+            var t = _o.FakeScoreOnDmdTimes
+                ? torch.rand(generated.shape[0], generator: generator).Mul(_o.DmdTimeMax - _o.DmdTimeMin).Add(_o.DmdTimeMin).to(_device)
+                : TimeSampling.Sample(TimeDistribution.LogitNormal, generated.shape[0], generator, _device, shift: _o.TimeShift);
             var noise = torch.randn(generated.shape, generator: generator).to(_device);
             FakeOptimizer.LearningRate = _o.FakeLearningRate;
             FakeOptimizer.ZeroGrad();

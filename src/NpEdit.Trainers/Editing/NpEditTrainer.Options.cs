@@ -35,6 +35,12 @@ public sealed partial class NpEditTrainer
         public int SamplingSteps = 4;
         public double TimeShift = 3.0;
         public UnrollMode Unroll = UnrollMode.TwoStep;
+        /// <summary>
+        /// Show the student its source image (true: an editor). False trains a few-step text-to-image student conditioned
+        /// on the instruction column alone: DMD2's distillation of the prior, the check that distribution matching works
+        /// apart from editing (<c>prior distill</c>). Needs no copy warm-up.
+        /// </summary>
+        public bool UseReference = true;
         /// <summary>Fraction of two-step iterations that use the plain one-step case (1/4 in the reimplementation).</summary>
         public double OneStepProbability = 0.25;
 
@@ -89,6 +95,13 @@ public sealed partial class NpEditTrainer
         /// learns first (docs/editor.md).
         /// </summary>
         public int DmdGradientPool = 1;
+        /// <summary>
+        /// Train the fake score at DMD's own re-noising times (uniform in [<see cref="DmdTimeMin"/>, <see cref="DmdTimeMax"/>],
+        /// as DMD2 does) instead of the prior's training distribution (logit-normal, shifted). Why: with the shift, the
+        /// fake score sees few low times, so there it stays the unguided prior, and DMD's gradient there is the teacher's
+        /// guidance direction rather than the gap between the generator and the teacher.
+        /// </summary>
+        public bool FakeScoreOnDmdTimes = false;
         /// <summary>Fake-score updates per generator step (two-time-scale update; 5 in the reimplementation).</summary>
         public int FakeScoreUpdates = 2;
 
@@ -107,6 +120,13 @@ public sealed partial class NpEditTrainer
         /// caption, the text describes the image it reproduces. Measured: 0 edited no better than 0.5 (docs/editor.md).
         /// </summary>
         public double WarmupInstructionProbability = 0.5;
+        /// <summary>
+        /// Probability that the student reads a row's edited caption instead of its instruction in the NP-Edit stage (an
+        /// extension, not in the paper; 0 = off). Why: the prior's text encoder never saw an instruction, and trained on
+        /// edited captions alone DMD does teach the edits (docs/editor.md); mixed in, the caption rows may show the
+        /// student what the instruction's words ask for. The judge's questions still quote the instruction.
+        /// </summary>
+        public double EditedCaptionTextProbability = 0.0;
         public double LearningRate = 1e-4;
         public double FakeLearningRate = 1e-4;
         public double WarmupLearningRate = 3e-4;

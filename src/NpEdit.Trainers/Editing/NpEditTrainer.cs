@@ -31,12 +31,16 @@ public sealed partial class NpEditTrainer : IEstimator<NpEditTransformer>
         _context = context ?? throw new ArgumentNullException(nameof(context));
         TrainerOptions = options ?? throw new ArgumentNullException(nameof(options));
         if (options.Steps < 1 || options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "Steps and BatchSize must be positive.");
+        if (!options.UseReference && options.WarmupCopySteps > 0)
+            throw new ArgumentOutOfRangeException(nameof(options), $"A student without a reference image (UseReference = false) has nothing to copy: WarmupCopySteps must be 0, got {options.WarmupCopySteps}.");
         if (options.WarmupCopySteps > options.Steps) throw new ArgumentOutOfRangeException(nameof(options), "WarmupCopySteps cannot exceed Steps.");
         if (options.WarmupInstructionProbability is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(options), $"WarmupInstructionProbability must be in [0, 1], got {options.WarmupInstructionProbability}.");
         if (options.DmdTimeMin is < 0 or > 1 || options.DmdTimeMax is < 0 or > 1 || options.DmdTimeMin > options.DmdTimeMax)
             throw new ArgumentOutOfRangeException(nameof(options), $"DMD times must satisfy 0 <= DmdTimeMin <= DmdTimeMax <= 1, got [{options.DmdTimeMin}, {options.DmdTimeMax}].");
         if (options.Beta1 is < 0 or >= 1 || options.Beta2 is < 0 or >= 1)
             throw new ArgumentOutOfRangeException(nameof(options), $"AdamW betas must be in [0, 1), got Beta1 {options.Beta1} and Beta2 {options.Beta2}.");
+        if (options.EditedCaptionTextProbability is < 0 or > 1)
+            throw new ArgumentOutOfRangeException(nameof(options), $"EditedCaptionTextProbability must be in [0, 1], got {options.EditedCaptionTextProbability}.");
         if (options.DmdGradientPool < 1) throw new ArgumentOutOfRangeException(nameof(options), $"DmdGradientPool must be at least 1 (1 = off), got {options.DmdGradientPool}.");
         if (options.DmdSamples < 1) throw new ArgumentOutOfRangeException(nameof(options), $"DmdSamples must be at least 1, got {options.DmdSamples}.");
         if (options.VlmAugmentedCopies < 0) throw new ArgumentOutOfRangeException(nameof(options), $"VlmAugmentedCopies must be 0 (off) or positive, got {options.VlmAugmentedCopies}.");

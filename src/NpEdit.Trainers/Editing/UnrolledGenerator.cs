@@ -14,8 +14,9 @@ public static class UnrolledGenerator
     /// <summary>The unrolled output and its intermediates (so tests can check where gradients go).</summary>
     public sealed record Result(Tensor X0, Tensor FirstVelocity, Tensor? SecondVelocity, double IntermediateTime);
 
+    /// <param name="referenceLatent">The source latent, or null for a text-to-image student.</param>
     /// <param name="intermediateTime">The re-noising time t, or null for the one-step case.</param>
-    public static Result Run(FlowModel student, EncodedText instruction, Tensor referenceLatent, Tensor noise, Tensor? freshNoise, double? intermediateTime)
+    public static Result Run(FlowModel student, EncodedText instruction, Tensor? referenceLatent, Tensor noise, Tensor? freshNoise, double? intermediateTime)
     {
         long b = noise.shape[0];
         var device = noise.device;

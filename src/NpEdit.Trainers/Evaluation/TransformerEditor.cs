@@ -1,3 +1,4 @@
+using NpEdit.Trainers.Synthetic;
 using NpEdit.Transforms;
 using NpEdit.Transforms.Imaging;
 using NpEdit.Transforms.Sampling;
@@ -20,5 +21,10 @@ public sealed class TransformerEditor : IImageEditor
     public string Name { get; }
 
     public IReadOnlyList<RgbImage> Edit(IReadOnlyList<EditRequest> requests, IReadOnlyList<long> seeds) =>
-        _transformer.EditBatch(requests.Select(r => r.Source).ToList(), requests.Select(r => r.Instruction).ToList(), seeds, _sampler);
+        _transformer.EditBatch(requests.Select(r => r.Source).ToList(), requests.Select(Prompt).ToList(), seeds, _sampler);
+
+    /// <summary>The text the editor was trained to read: the instruction, or the edited caption for an editor trained on
+    /// that column (<c>train --text-column EditedCaption</c>, a diagnostic).</summary>
+    private string Prompt(EditRequest request) =>
+        _transformer.Options.InstructionColumnName == WorldColumns.EditedCaption ? request.EditedCaption : request.Instruction;
 }

@@ -202,6 +202,121 @@ public sealed class NpEditTrainerTests : IClassFixture<NpEditTrainerTests.Shared
         runner.FakeOptimizer.StepCount.Should().Be(0);
     }
 
+    [Fact]
+    public void Without_a_reference_the_student_unrolls_as_the_text_to_image_prior_and_has_no_copy_warm_up()
+    {
+        Tensor FirstOutput(bool useReference)
+        {
+            var o = _f.Options(steps: 1, warmup: 0);
+            o.UseReference = useReference;
+            o.UseVlmLoss = false;
+            o.DoNothingProbability = 0;
+            o.OneStepProbability = 1.0;
+            var trainer = new NpEditTrainer(new MLContext(1), o) { InspectLastStep = true };
+            trainer.Fit(_f.Rows(new MLContext(1))).Dispose();
+            return trainer.LastRunner!.LastUnroll!.X0.detach();
+        }
+        var withoutReference = FirstOutput(useReference: false);
+        var withReference = FirstOutput(useReference: true);
+
+        // The first output comes from the untrained student, i.e. the prior: x0 = ε − v(ε, 1, instruction), no reference.
+        var instructions = new MLContext(1).Data.CreateEnumerable<InstructionRow>(_f.Rows(new MLContext(1)), reuseRowObject: false)
+            .Take(3).Select(r => r.Instruction).ToList();
+        using var prior = NpEdit.Transforms.Models.FlowModelStore.Load(_f.PriorFolder, CPU);
+        using var generator = StepRandom.Torch(9, 0, 11);
+        using var noise = torch.randn(withoutReference.shape, generator: generator);
+        Tensor expected;
+        using (torch.no_grad()) expected = noise.sub(prior.Velocity(noise, torch.ones(3), prior.EncodeText(instructions)));
+        torch.allclose(withoutReference, expected, rtol: 1e-4, atol: 1e-5).Should().BeTrue("without a reference the student is the prior's text-to-image model");
+        torch.allclose(withReference, expected, rtol: 1e-4, atol: 1e-5).Should().BeFalse("with a reference the source image enters the output");
+
+        var o = _f.Options(steps: 2, warmup: 1);
+        o.UseReference = false;
+        var act = () => new NpEditTrainer(new MLContext(1), o);
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*nothing to copy*WarmupCopySteps*");
+    }
+
+    [Fact]
+    public void On_dmd_times_the_fake_score_trains_at_dmd_s_re_noising_times()
+    {
+        var o = _f.Options(steps: 1, warmup: 0);
+        o.UseVlmLoss = false;
+        o.DoNothingProbability = 0;
+        o.FakeScoreUpdates = 1;
+        o.FakeScoreOnDmdTimes = true;
+        o.DmdTimeMin = o.DmdTimeMax = 0.3;
+        var trainer = new NpEditTrainer(new MLContext(1), o) { InspectLastStep = true };
+        trainer.Fit(_f.Rows(new MLContext(1))).Dispose();
+        var generated = trainer.LastRunner!.LastUnroll!.X0.detach();
+
+        // The one fake update's loss, rebuilt: the fake score starts as the prior and trains at t = 0.3 exactly.
+        var captions = new MLContext(1).Data.CreateEnumerable<InstructionRow>(_f.Rows(new MLContext(1)), reuseRowObject: false)
+            .Take(3).Select(r => r.EditedCaption).ToList();
+        using var prior = NpEdit.Transforms.Models.FlowModelStore.Load(_f.PriorFolder, CPU);
+        using var generator = StepRandom.Torch(9, 0, 20);
+        torch.rand(3, generator: generator).Dispose();
+        using var noise = torch.randn(generated.shape, generator: generator);
+        double expected;
+        using (torch.no_grad())
+        {
+            expected = FlowMatchingLoss.Compute(prior, generated, prior.EncodeText(captions), TensorMath.Full(new long[] { 3 }, 0.3), noise).item<float>();
+        }
+        trainer.LossHistory[^1].Losses["fake"].Should().BeApproximately(expected, 1e-5);
+
+        o.FakeScoreOnDmdTimes = false;
+        var shifted = new NpEditTrainer(new MLContext(1), o);
+        shifted.Fit(_f.Rows(new MLContext(1))).Dispose();
+        shifted.LossHistory[^1].Losses["fake"].Should().NotBeApproximately(expected, 1e-5, "by default the fake score trains at the prior's shifted logit-normal times");
+    }
+
+    [Fact]
+    public void With_caption_text_probability_1_the_student_reads_the_edited_caption_and_the_evaluation_follows_the_column()
+    {
+        Tensor FirstOutput(double p, string textColumn)
+        {
+            var o = _f.Options(steps: 1, warmup: 0);
+            o.UseVlmLoss = false;
+            o.DoNothingProbability = 0;
+            o.EditedCaptionTextProbability = p;
+            o.InstructionColumnName = textColumn;
+            var trainer = new NpEditTrainer(new MLContext(1), o) { InspectLastStep = true };
+            trainer.Fit(_f.Rows(new MLContext(1))).Dispose();
+            return trainer.LastRunner!.LastUnroll!.X0.detach();
+        }
+        var mixedAllCaptions = FirstOutput(1.0, WorldColumns.Instruction);
+        var captionColumn = FirstOutput(0.0, WorldColumns.EditedCaption);
+        var instructions = FirstOutput(0.0, WorldColumns.Instruction);
+        mixedAllCaptions.eq(captionColumn).all().item<bool>().Should().BeTrue("p = 1 reads the edited caption on every row");
+        mixedAllCaptions.eq(instructions).all().item<bool>().Should().BeFalse();
+
+        var bad = _f.Options(steps: 1, warmup: 0);
+        bad.EditedCaptionTextProbability = 1.5;
+        var act = () => new NpEditTrainer(new MLContext(1), bad);
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*EditedCaptionTextProbability*1.5*");
+    }
+
+    [Fact]
+    public void An_editor_trained_on_the_edited_caption_column_is_evaluated_with_edited_captions()
+    {
+        using var prior = NpEdit.Transforms.Models.FlowModelStore.Load(_f.PriorFolder, CPU);
+        var request = new NpEdit.Trainers.Evaluation.EditRequest(NpEdit.Transforms.Imaging.RgbImage.Filled(16, 16, 200, 30, 30), "turn the circle blue.", "a red circle.", "a blue circle.");
+        NpEdit.Transforms.Imaging.RgbImage Edit(string column, string? text = null)
+        {
+            using var transformer = new NpEdit.Transforms.NpEditTransformer(prior.Clone(), new NpEdit.Transforms.NpEditTransformerOptions { InstructionColumnName = column });
+            if (text is not null) return transformer.EditBatch(new[] { request.Source }, new[] { text }, new long[] { 5 }, transformer.Options.Sampler)[0];
+            return new NpEdit.Trainers.Evaluation.TransformerEditor(transformer).Edit(new[] { request }, new long[] { 5 })[0];
+        }
+        Edit(WorldColumns.EditedCaption).Pixels.Should().Equal(Edit(WorldColumns.EditedCaption, request.EditedCaption).Pixels);
+        Edit(WorldColumns.Instruction).Pixels.Should().Equal(Edit(WorldColumns.Instruction, request.Instruction).Pixels);
+        Edit(WorldColumns.Instruction).Pixels.Should().NotEqual(Edit(WorldColumns.EditedCaption).Pixels);
+    }
+
+    private sealed class InstructionRow
+    {
+        public string Instruction { get; set; } = "";
+        public string EditedCaption { get; set; } = "";
+    }
+
     [Theory]
     [InlineData(1.0, 0.9)]
     [InlineData(-0.1, 0.9)]

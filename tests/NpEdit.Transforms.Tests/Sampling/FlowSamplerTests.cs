@@ -64,13 +64,7 @@ public sealed class FlowSamplerTests
     [Fact]
     public void Per_row_seeds_make_a_row_independent_of_its_batch()
     {
-        torch.manual_seed(5);
-        var vocabulary = TextTokenizer.BuildVocabulary(new[] { "a red circle", "a blue square" });
-        using var model = new FlowModel(FlowModelPresets.Tiny(vocabulary));
-        using (no_grad())
-        {
-            foreach (var (name, p) in model.named_parameters()) if (name.Contains("proj_out") || name.Contains("adaLN")) p.normal_(0, 0.05);
-        }
+        using var model = TinyModel();
         var options = new SamplerOptions { Steps = 3, GuidanceScale = 2.0, Mode = SamplerMode.Renoise };
         using var pair = FlowModelSampler.SampleSeeded(model, new[] { "a red circle", "a blue square" }, options, new long[] { 10, 11 });
         using var single = FlowModelSampler.SampleSeeded(model, new[] { "a blue square" }, options, new long[] { 11 });
@@ -82,13 +76,7 @@ public sealed class FlowSamplerTests
     [Fact]
     public void Guidance_outside_its_interval_is_a_single_conditional_pass()
     {
-        torch.manual_seed(5);
-        var vocabulary = TextTokenizer.BuildVocabulary(new[] { "a red circle", "a blue square" });
-        using var model = new FlowModel(FlowModelPresets.Tiny(vocabulary));
-        using (no_grad())
-        {
-            foreach (var (name, p) in model.named_parameters()) if (name.Contains("proj_out") || name.Contains("adaLN")) p.normal_(0, 0.05);
-        }
+        using var model = TinyModel();
         var prompts = new[] { "a red circle", "a blue square" };
         var seeds = new long[] { 3, 4 };
         var plain = new SamplerOptions { Steps = 4, Shift = 1.0, GuidanceScale = 1.0 };
@@ -106,5 +94,18 @@ public sealed class FlowSamplerTests
         using var once = FlowModelSampler.SampleSeeded(model, prompts, interval, seeds);
         once.sub(unguided).abs().max().item<float>().Should().BeGreaterThan(1e-4f, "the step at 0.75 is guided");
         once.sub(everywhere).abs().max().item<float>().Should().BeGreaterThan(1e-4f, "the other steps are not");
+    }
+
+    /// <summary>A tiny model whose zero-initialised output layers are randomised, so its samples depend on its inputs.</summary>
+    private static FlowModel TinyModel()
+    {
+        torch.manual_seed(5);
+        var vocabulary = TextTokenizer.BuildVocabulary(new[] { "a red circle", "a blue square" });
+        var model = new FlowModel(FlowModelPresets.Tiny(vocabulary));
+        using (no_grad())
+        {
+            foreach (var (name, p) in model.named_parameters()) if (name.Contains("proj_out") || name.Contains("adaLN")) p.normal_(0, 0.05);
+        }
+        return model;
     }
 }

@@ -16,7 +16,8 @@ namespace NpEdit.Cli.Commands;
 /// <summary>
 /// <c>npedit prior distill</c>: DMD2's distillation of the prior into a few-step text-to-image student, with NP-Edit's
 /// own trainer (no reference image, no judge, DMD only). Why: before DMD can carry edits it has to work where the
-/// literature says it does; the student's oracle fidelity at 4 steps is measured against the teacher's.
+/// literature says it does; the student's oracle fidelity at 4 steps is measured against the teacher's. The judge's
+/// options that <see cref="EditorSettingsOptions"/> adds are accepted and ignored.
 /// </summary>
 internal static class PriorDistillCommand
 {
@@ -25,7 +26,7 @@ internal static class PriorDistillCommand
         var defaults = new NpEditTrainer.Options();
         var steps = new Option<int>("--steps") { Description = "Generator steps.", DefaultValueFactory = _ => 600 };
         var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => defaults.BatchSize };
-        var prior = new Option<string>("--prior") { Description = "Prior folder (teacher, student and fake score start from it).", DefaultValueFactory = _ => "models/shapes-prior" };
+        var prior = new Option<string?>("--prior") { Description = "Prior folder (teacher, student and fake score start from it; default: the shipped models/shapes-prior)." };
         var output = new Option<string>("--out") { Description = "Folder to write the student to (a flow-model folder, like the prior).", Required = true };
         var checkpoints = new Option<string?>("--checkpoints") { Description = "Checkpoint folder (default: checkpoints beside --out); a run resumes from it." };
         var evalCount = new Option<int>("--eval-count") { Description = "Held-out captions to evaluate the student on (4 steps, no guidance; 0 = skip).", DefaultValueFactory = _ => 1000 };
@@ -42,7 +43,7 @@ internal static class PriorDistillCommand
         command.SetAction(parse =>
         {
             using var logging = Logging.Create();
-            string folder = parse.GetValue(output)!;
+            string folder = Path.GetFullPath(parse.GetValue(output)!);
             var context = new MLContext(seed: parse.GetValue(seed));
             var options = new NpEditTrainer.Options
             {
@@ -51,11 +52,11 @@ internal static class PriorDistillCommand
                 UseReference = false,
                 DoNothingProbability = 0,
                 BatchSize = parse.GetValue(batch),
-                PriorFolder = parse.GetValue(prior),
+                PriorFolder = parse.GetValue(prior) ?? ShippedModels.PriorFolder,
                 Seed = parse.GetValue(seed),
                 Device = parse.GetValue(device),
                 Threads = parse.GetValue(threads),
-                CheckpointFolder = parse.GetValue(checkpoints) ?? Path.Combine(Path.GetFullPath(folder), "..", Path.GetFileName(Path.GetFullPath(folder)) + "-checkpoints"),
+                CheckpointFolder = parse.GetValue(checkpoints) ?? folder + "-checkpoints",
                 Logger = logging.CreateLogger("distill"),
             };
             settings.Apply(parse, options);

@@ -29,6 +29,7 @@ internal static class TrainCommand
         var editTypes = new Option<EditType[]>("--edit-types") { Description = "Train on edits of these categories only (all by default), e.g. --edit-types Color Size.", AllowMultipleArgumentsPerToken = true };
         var textColumn = new Option<string>("--text-column") { Description = "The column the editor reads its text from: Instruction, or EditedCaption (a diagnostic: the editor is told the scene to make, not the edit).", DefaultValueFactory = _ => defaults.InstructionColumnName };
         var captionText = new Option<double>("--caption-text-p") { Description = "Extension: probability that the student reads the edited caption instead of the instruction in the NP-Edit stage (0 = off).", DefaultValueFactory = _ => defaults.EditedCaptionTextProbability };
+        var consistency = new Option<double>("--caption-consistency") { Description = "Extension: weight of the pull of the instruction's output towards a DMD-trained unroll that reads the edited caption (0 = off).", DefaultValueFactory = _ => defaults.CaptionConsistencyWeight };
         var output = new Option<string>("--out") { Description = "Model file to write.", DefaultValueFactory = _ => DefaultModel };
         var checkpoints = new Option<string?>("--checkpoints") { Description = "Checkpoint folder (default: beside the model); a run resumes from it." };
         var prior = new Option<string?>("--prior") { Description = "Prior folder (default: the shipped models/shapes-prior)." };
@@ -40,7 +41,7 @@ internal static class TrainCommand
         var settings = EditorSettingsOptions.Create();
         var command = new Command("train", "Train an instruction-following editor on the default world without any before/after pairs.")
         {
-            steps, warmup, warmupInstruction, batch, rows, editTypes, textColumn, captionText, output, checkpoints, prior, judge, evalCount, seed, device, threads,
+            steps, warmup, warmupInstruction, batch, rows, editTypes, textColumn, captionText, consistency, output, checkpoints, prior, judge, evalCount, seed, device, threads,
         };
         settings.AddTo(command);
         command.SetAction(parse =>
@@ -57,6 +58,7 @@ internal static class TrainCommand
                 BatchSize = parse.GetValue(batch),
                 InstructionColumnName = parse.GetValue(textColumn)!,
                 EditedCaptionTextProbability = parse.GetValue(captionText),
+                CaptionConsistencyWeight = parse.GetValue(consistency),
                 PriorFolder = parse.GetValue(prior),
                 JudgeFolder = parse.GetValue(judge),
                 Seed = parse.GetValue(seed),

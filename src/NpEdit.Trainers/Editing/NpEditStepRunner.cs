@@ -104,6 +104,17 @@ internal sealed class NpEditStepRunner
         }
         var x0 = unrolled.X0;
         Tensor total = torch.zeros(1, device: _device).squeeze();
+        // With caption consistency, DMD trains a second unroll that reads the edited caption (same noise), and the
+        // instruction's output is pulled towards it; otherwise DMD sees the instruction's output itself.
+        var dmdX0 = x0;
+        if (_o.CaptionConsistencyWeight > 0)
+        {
+            var captions = Student.EncodeText(rows.Select(r => r.EditedCaption).ToList());
+            dmdX0 = UnrolledGenerator.Run(Student, captions, _o.UseReference ? y : null, noise, fresh, t).X0;
+            var consistency = nn.functional.mse_loss(x0, dmdX0.detach());
+            total = total.Add(consistency.Mul(_o.CaptionConsistencyWeight));
+            losses["consistency"] = consistency.item<float>();
+        }
 
         if (_o.UseVlmLoss && Judge is not null)
         {
@@ -138,7 +149,7 @@ internal sealed class NpEditStepRunner
                     : Fake.EncodeText(edited);
             }
             // The surrogate's mean over the repeated rows makes x0's gradient the mean of the samples' gradients.
-            var repeated = samples == 1 ? x0 : x0.repeat(samples, 1, 1, 1);
+            var repeated = samples == 1 ? dmdX0 : dmdX0.repeat(samples, 1, 1, 1);
             var dmd = DistributionMatchingLoss.Compute(repeated, Teacher, sourcePrior ? Teacher : Fake, teacherEdited, teacherEmpty, fakeText, tD, dmdNoise, _o.DmdGuidanceScale, _o.DmdGradientPool);
             total = total.Add(dmd.Loss.Mul(_o.DmdWeight));
             losses["dmd"] = dmd.Loss.item<float>();
@@ -175,7 +186,7 @@ internal sealed class NpEditStepRunner
 
         if (_o.UseDmdLoss && _o.FakeScore == FakeScoreKind.Online)
         {
-            losses["fake"] = FakeScoreUpdates(x0.detach(), rows.Select(r => r.EditedCaption).ToList(), step);
+            losses["fake"] = FakeScoreUpdates(dmdX0.detach(), rows.Select(r => r.EditedCaption).ToList(), step);
         }
         return losses;
     }

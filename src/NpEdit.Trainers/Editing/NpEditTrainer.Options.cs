@@ -127,6 +127,14 @@ public sealed partial class NpEditTrainer
         /// student what the instruction's words ask for. The judge's questions still quote the instruction.
         /// </summary>
         public double EditedCaptionTextProbability = 0.0;
+        /// <summary>
+        /// Weight of caption consistency (an extension, not in the paper; 0 = off). The student is unrolled a second time,
+        /// with the same noise, reading the edited caption; DMD trains that unroll, and the instruction's unroll is pulled
+        /// (mean squared error) towards its detached output. Why: read from the edited caption, DMD does teach the edits,
+        /// and read from the instruction it does not (docs/editor.md); no image pair is used, only the rows' captions,
+        /// which DMD's teacher reads anyway. Costs a third generator call per row.
+        /// </summary>
+        public double CaptionConsistencyWeight = 0.0;
         public double LearningRate = 1e-4;
         public double FakeLearningRate = 1e-4;
         public double WarmupLearningRate = 3e-4;

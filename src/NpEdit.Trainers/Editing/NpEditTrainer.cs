@@ -41,6 +41,8 @@ public sealed partial class NpEditTrainer : IEstimator<NpEditTransformer>
             throw new ArgumentOutOfRangeException(nameof(options), $"AdamW betas must be in [0, 1), got Beta1 {options.Beta1} and Beta2 {options.Beta2}.");
         if (options.EditedCaptionTextProbability is < 0 or > 1)
             throw new ArgumentOutOfRangeException(nameof(options), $"EditedCaptionTextProbability must be in [0, 1], got {options.EditedCaptionTextProbability}.");
+        if (options.CaptionConsistencyWeight < 0)
+            throw new ArgumentOutOfRangeException(nameof(options), $"CaptionConsistencyWeight must be 0 (off) or positive, got {options.CaptionConsistencyWeight}.");
         if (options.DmdGradientPool < 1) throw new ArgumentOutOfRangeException(nameof(options), $"DmdGradientPool must be at least 1 (1 = off), got {options.DmdGradientPool}.");
         if (options.DmdSamples < 1) throw new ArgumentOutOfRangeException(nameof(options), $"DmdSamples must be at least 1, got {options.DmdSamples}.");
         if (options.VlmAugmentedCopies < 0) throw new ArgumentOutOfRangeException(nameof(options), $"VlmAugmentedCopies must be 0 (off) or positive, got {options.VlmAugmentedCopies}.");

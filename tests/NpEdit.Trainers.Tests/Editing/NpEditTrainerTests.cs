@@ -296,6 +296,36 @@ public sealed class NpEditTrainerTests : IClassFixture<NpEditTrainerTests.Shared
     }
 
     [Fact]
+    public void Caption_consistency_trains_dmd_on_a_caption_unroll_and_pulls_the_instruction_s_output_to_it()
+    {
+        (NpEditTrainer Trainer, Tensor X0) FirstStep(string textColumn, double consistency)
+        {
+            var o = _f.Options(steps: 1, warmup: 0);
+            o.UseVlmLoss = false;
+            o.DoNothingProbability = 0;
+            o.InstructionColumnName = textColumn;
+            o.CaptionConsistencyWeight = consistency;
+            var trainer = new NpEditTrainer(new MLContext(1), o) { InspectLastStep = true };
+            trainer.Fit(_f.Rows(new MLContext(1))).Dispose();
+            return (trainer, trainer.LastRunner!.LastUnroll!.X0.detach());
+        }
+        var (both, instructionOutput) = FirstStep(WorldColumns.Instruction, 2.0);
+        var (captionOnly, captionOutput) = FirstStep(WorldColumns.EditedCaption, 0.0);
+        var losses = both.LossHistory[^1].Losses;
+
+        double expected = nn.functional.mse_loss(instructionOutput, captionOutput).item<float>();
+        losses["consistency"].Should().BeApproximately(expected, 1e-6);
+        expected.Should().BeGreaterThan(0, "instruction and caption give different outputs");
+        losses["dmd"].Should().BeApproximately(captionOnly.LossHistory[^1].Losses["dmd"], 1e-6, "DMD sees the caption's unroll");
+        losses["total"].Should().BeApproximately(losses["dmd"] + 2.0 * losses["consistency"], 1e-5);
+
+        var bad = _f.Options(steps: 1, warmup: 0);
+        bad.CaptionConsistencyWeight = -1;
+        var act = () => new NpEditTrainer(new MLContext(1), bad);
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*CaptionConsistencyWeight*");
+    }
+
+    [Fact]
     public void An_editor_trained_on_the_edited_caption_column_is_evaluated_with_edited_captions()
     {
         using var prior = NpEdit.Transforms.Models.FlowModelStore.Load(_f.PriorFolder, CPU);

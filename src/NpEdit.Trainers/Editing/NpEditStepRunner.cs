@@ -134,7 +134,7 @@ internal sealed class NpEditStepRunner
             int samples = _o.DmdSamples;
             var edited = Enumerable.Repeat(rows.Select(r => r.EditedCaption), samples).SelectMany(c => c).ToList();
             using var dmdGenerator = StepRandom.Torch(_o.Seed, step, 12);
-            var tD = torch.rand(edited.Count, generator: dmdGenerator).Mul(_o.DmdTimeMax - _o.DmdTimeMin).Add(_o.DmdTimeMin).to(_device);
+            var tD = TimeSampling.Between(edited.Count, dmdGenerator, _o.DmdTimeMin, _o.DmdTimeMax, _device);
             var shape = y.shape.ToArray();
             shape[0] = edited.Count;
             var dmdNoise = torch.randn(shape, generator: dmdGenerator).to(_device);
@@ -212,7 +212,7 @@ internal sealed class NpEditStepRunner
             using var scope = NewDisposeScope();
             using var generator = StepRandom.Torch(_o.Seed, step, 20 + k);
             var t = _o.FakeScoreOnDmdTimes
-                ? torch.rand(generated.shape[0], generator: generator).Mul(_o.DmdTimeMax - _o.DmdTimeMin).Add(_o.DmdTimeMin).to(_device)
+                ? TimeSampling.Between(generated.shape[0], generator, _o.DmdTimeMin, _o.DmdTimeMax, _device)
                 : TimeSampling.Sample(TimeDistribution.LogitNormal, generated.shape[0], generator, _device, shift: _o.TimeShift);
             var noise = torch.randn(generated.shape, generator: generator).to(_device);
             FakeOptimizer.LearningRate = _o.FakeLearningRate;

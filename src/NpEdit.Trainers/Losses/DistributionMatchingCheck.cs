@@ -63,7 +63,7 @@ public static class DistributionMatchingCheck
             for (int step = 0; step < steps; step++)
             {
                 using var stepScope = NewDisposeScope();
-                var t = torch.rand(count, generator: generator).Mul(timeMax - timeMin).Add(timeMin).to(device);
+                var t = TimeSampling.Between(count, generator, timeMin, timeMax, device);
                 var noise = torch.randn(latents.shape, generator: generator).to(device);
                 using var dmd = DistributionMatchingLoss.Compute(latents, prior, prior, edited, empty, fakeText, t, noise, guidanceScale, gradientPool);
                 latents.sub_(dmd.Gradient.Mul(learningRate));

@@ -29,4 +29,11 @@ public static class TimeSampling
         if (shift != 1.0) t = t.Mul(shift).div(t.Mul(shift - 1).Add(1));
         return t.Clamp(1e-4, 1 - 1e-4).to(device).MoveToOuterDisposeScope();
     }
+
+    /// <summary>t ~ U(min, max) with no shift or clamp: DMD's re-noising times.</summary>
+    public static Tensor Between(long count, Generator generator, double min, double max, Device device)
+    {
+        using var scope = NewDisposeScope();
+        return torch.rand(count, generator: generator).Mul(max - min).Add(min).to(device).MoveToOuterDisposeScope();
+    }
 }

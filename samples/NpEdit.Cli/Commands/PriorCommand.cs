@@ -207,16 +207,7 @@ internal static class PriorCommand
                 GuidanceMaxTime = parse.GetValue(guidanceMax),
                 Mode = parse.GetValue(mode),
             };
-            var samples = new List<(RgbImage Image, string Caption)>();
-            var result = Evaluate(prior, parse.GetValue(count), parse.GetValue(seed), sampler, batch => samples.AddRange(batch.Take(64 - samples.Count)));
-            if (parse.GetValue(sheet) is { } path)
-            {
-                // Each sample under its caption: the only way to judge fidelity by eye.
-                var contact = new ContactSheet(columns: 8, scale: 3);
-                foreach (var (image, caption) in samples) contact.Add(image, caption.ToUpperInvariant());
-                ImageEncoding.SavePng(contact.Build(), path);
-                Console.WriteLine($"Contact sheet: {path}");
-            }
+            var result = EvaluateWithSheet(prior, parse.GetValue(count), parse.GetValue(seed), sampler, parse.GetValue(sheet));
             Console.WriteLine($"{result.Count} held-out captions, {parse.GetValue(steps)} steps, CFG {sampler.GuidanceScale}: attribute accuracy {result.AttributeAccuracy:F3}, exact match {result.ExactMatch:F3} ({result.Seconds:F0} s)");
             foreach (var (k, v) in result.ByAttribute.OrderBy(k => k.Key)) Console.WriteLine($"  {k,-10} {v:F3}");
             var json = new Dictionary<string, object>
@@ -256,4 +247,20 @@ internal static class PriorCommand
     private static PriorEvaluationResult Evaluate(TextToImageTransformer prior, int count, int seed, SamplerOptions sampler,
         Action<IReadOnlyList<(RgbImage Image, string Caption)>>? onBatch = null) =>
         TrainingDisplay.Count("evaluating", count, progress => PriorEvaluation.Run(prior, count, seed, sampler, progress: progress, onBatch: onBatch));
+
+    /// <summary><see cref="Evaluate"/>, and with a path, a contact sheet of the first 64 samples, each under its caption:
+    /// the only way to judge fidelity by eye.</summary>
+    internal static PriorEvaluationResult EvaluateWithSheet(TextToImageTransformer prior, int count, int seed, SamplerOptions sampler, string? sheetPath)
+    {
+        var samples = new List<(RgbImage Image, string Caption)>();
+        var result = Evaluate(prior, count, seed, sampler, sheetPath is null ? null : batch => samples.AddRange(batch.Take(64 - samples.Count)));
+        if (sheetPath is not null)
+        {
+            var contact = new ContactSheet(columns: 8, scale: 3);
+            foreach (var (image, caption) in samples) contact.Add(image, caption.ToUpperInvariant());
+            ImageEncoding.SavePng(contact.Build(), sheetPath);
+            Console.WriteLine($"Contact sheet: {sheetPath}");
+        }
+        return result;
+    }
 }

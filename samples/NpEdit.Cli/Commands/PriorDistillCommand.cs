@@ -3,11 +3,9 @@ using Microsoft.ML;
 using NpEdit.Cli.Infrastructure;
 using NpEdit.Trainers;
 using NpEdit.Trainers.Editing;
-using NpEdit.Trainers.Evaluation;
 using NpEdit.Trainers.Synthetic;
 using NpEdit.Transforms;
 using NpEdit.Transforms.IO;
-using NpEdit.Transforms.Imaging;
 using NpEdit.Transforms.Models;
 using NpEdit.Transforms.Runtime;
 
@@ -80,20 +78,11 @@ internal static class PriorDistillCommand
             if (parse.GetValue(evalCount) > 0)
             {
                 using var generator = new TextToImageTransformer(student.Editor.Clone(), sampler: options.Sampler());
-                var samples = new List<(RgbImage Image, string Caption)>();
-                var result = TrainingDisplay.Count("evaluating", parse.GetValue(evalCount),
-                    progress => PriorEvaluation.Run(generator, parse.GetValue(evalCount), seed: 1, options.Sampler(), progress: progress, onBatch: batch => samples.AddRange(batch.Take(64 - samples.Count))));
+                var result = PriorCommand.EvaluateWithSheet(generator, parse.GetValue(evalCount), seed: 1, options.Sampler(), parse.GetValue(sheet));
                 metrics["attribute_accuracy"] = result.AttributeAccuracy;
                 metrics["exact_match"] = result.ExactMatch;
                 foreach (var (k, v) in result.ByAttribute) metrics[$"accuracy_{k}"] = v;
                 Console.WriteLine($"{result.Count} held-out captions, 4 steps, no guidance: attribute accuracy {result.AttributeAccuracy:F3}, exact match {result.ExactMatch:F3}");
-                if (parse.GetValue(sheet) is { } path)
-                {
-                    var contact = new ContactSheet(columns: 8, scale: 3);
-                    foreach (var (image, caption) in samples) contact.Add(image, caption.ToUpperInvariant());
-                    ImageEncoding.SavePng(contact.Build(), path);
-                    Console.WriteLine($"Contact sheet: {path}");
-                }
                 summary["attribute_accuracy"] = result.AttributeAccuracy;
                 summary["exact_match"] = result.ExactMatch;
                 summary["by_attribute"] = result.ByAttribute;

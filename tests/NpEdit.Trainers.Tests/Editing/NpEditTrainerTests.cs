@@ -205,23 +205,12 @@ public sealed class NpEditTrainerTests : IClassFixture<NpEditTrainerTests.Shared
     [Fact]
     public void Without_a_reference_the_student_unrolls_as_the_text_to_image_prior_and_has_no_copy_warm_up()
     {
-        Tensor FirstOutput(bool useReference)
-        {
-            var o = _f.Options(steps: 1, warmup: 0);
-            o.UseReference = useReference;
-            o.UseVlmLoss = false;
-            o.DoNothingProbability = 0;
-            o.OneStepProbability = 1.0;
-            var trainer = new NpEditTrainer(new MLContext(1), o) { InspectLastStep = true };
-            trainer.Fit(_f.Rows(new MLContext(1))).Dispose();
-            return trainer.LastRunner!.LastUnroll!.X0.detach();
-        }
+        Tensor FirstOutput(bool useReference) => FirstDmdStep(o => { o.UseReference = useReference; o.OneStepProbability = 1.0; }).X0;
         var withoutReference = FirstOutput(useReference: false);
         var withReference = FirstOutput(useReference: true);
 
         // The first output comes from the untrained student, i.e. the prior: x0 = ε − v(ε, 1, instruction), no reference.
-        var instructions = new MLContext(1).Data.CreateEnumerable<InstructionRow>(_f.Rows(new MLContext(1)), reuseRowObject: false)
-            .Take(3).Select(r => r.Instruction).ToList();
+        var instructions = FirstBatchTexts().Select(r => r.Instruction).ToList();
         using var prior = NpEdit.Transforms.Models.FlowModelStore.Load(_f.PriorFolder, CPU);
         using var generator = StepRandom.Torch(9, 0, 11);
         using var noise = torch.randn(withoutReference.shape, generator: generator);
@@ -239,19 +228,16 @@ public sealed class NpEditTrainerTests : IClassFixture<NpEditTrainerTests.Shared
     [Fact]
     public void On_dmd_times_the_fake_score_trains_at_dmd_s_re_noising_times()
     {
-        var o = _f.Options(steps: 1, warmup: 0);
-        o.UseVlmLoss = false;
-        o.DoNothingProbability = 0;
-        o.FakeScoreUpdates = 1;
-        o.FakeScoreOnDmdTimes = true;
-        o.DmdTimeMin = o.DmdTimeMax = 0.3;
-        var trainer = new NpEditTrainer(new MLContext(1), o) { InspectLastStep = true };
-        trainer.Fit(_f.Rows(new MLContext(1))).Dispose();
-        var generated = trainer.LastRunner!.LastUnroll!.X0.detach();
+        void OnDmdTimes(NpEditTrainer.Options o)
+        {
+            o.FakeScoreUpdates = 1;
+            o.FakeScoreOnDmdTimes = true;
+            o.DmdTimeMin = o.DmdTimeMax = 0.3;
+        }
+        var (trainer, generated) = FirstDmdStep(OnDmdTimes);
 
         // The one fake update's loss, rebuilt: the fake score starts as the prior and trains at t = 0.3 exactly.
-        var captions = new MLContext(1).Data.CreateEnumerable<InstructionRow>(_f.Rows(new MLContext(1)), reuseRowObject: false)
-            .Take(3).Select(r => r.EditedCaption).ToList();
+        var captions = FirstBatchTexts().Select(r => r.EditedCaption).ToList();
         using var prior = NpEdit.Transforms.Models.FlowModelStore.Load(_f.PriorFolder, CPU);
         using var generator = StepRandom.Torch(9, 0, 20);
         torch.rand(3, generator: generator).Dispose();
@@ -263,26 +249,15 @@ public sealed class NpEditTrainerTests : IClassFixture<NpEditTrainerTests.Shared
         }
         trainer.LossHistory[^1].Losses["fake"].Should().BeApproximately(expected, 1e-5);
 
-        o.FakeScoreOnDmdTimes = false;
-        var shifted = new NpEditTrainer(new MLContext(1), o);
-        shifted.Fit(_f.Rows(new MLContext(1))).Dispose();
+        var (shifted, _) = FirstDmdStep(o => { OnDmdTimes(o); o.FakeScoreOnDmdTimes = false; });
         shifted.LossHistory[^1].Losses["fake"].Should().NotBeApproximately(expected, 1e-5, "by default the fake score trains at the prior's shifted logit-normal times");
     }
 
     [Fact]
     public void With_caption_text_probability_1_the_student_reads_the_edited_caption_and_the_evaluation_follows_the_column()
     {
-        Tensor FirstOutput(double p, string textColumn)
-        {
-            var o = _f.Options(steps: 1, warmup: 0);
-            o.UseVlmLoss = false;
-            o.DoNothingProbability = 0;
-            o.EditedCaptionTextProbability = p;
-            o.InstructionColumnName = textColumn;
-            var trainer = new NpEditTrainer(new MLContext(1), o) { InspectLastStep = true };
-            trainer.Fit(_f.Rows(new MLContext(1))).Dispose();
-            return trainer.LastRunner!.LastUnroll!.X0.detach();
-        }
+        Tensor FirstOutput(double p, string textColumn) =>
+            FirstDmdStep(o => { o.EditedCaptionTextProbability = p; o.InstructionColumnName = textColumn; }).X0;
         var mixedAllCaptions = FirstOutput(1.0, WorldColumns.Instruction);
         var captionColumn = FirstOutput(0.0, WorldColumns.EditedCaption);
         var instructions = FirstOutput(0.0, WorldColumns.Instruction);
@@ -298,17 +273,8 @@ public sealed class NpEditTrainerTests : IClassFixture<NpEditTrainerTests.Shared
     [Fact]
     public void Caption_consistency_trains_dmd_on_a_caption_unroll_and_pulls_the_instruction_s_output_to_it()
     {
-        (NpEditTrainer Trainer, Tensor X0) FirstStep(string textColumn, double consistency)
-        {
-            var o = _f.Options(steps: 1, warmup: 0);
-            o.UseVlmLoss = false;
-            o.DoNothingProbability = 0;
-            o.InstructionColumnName = textColumn;
-            o.CaptionConsistencyWeight = consistency;
-            var trainer = new NpEditTrainer(new MLContext(1), o) { InspectLastStep = true };
-            trainer.Fit(_f.Rows(new MLContext(1))).Dispose();
-            return (trainer, trainer.LastRunner!.LastUnroll!.X0.detach());
-        }
+        (NpEditTrainer Trainer, Tensor X0) FirstStep(string textColumn, double consistency) =>
+            FirstDmdStep(o => { o.InstructionColumnName = textColumn; o.CaptionConsistencyWeight = consistency; });
         var (both, instructionOutput) = FirstStep(WorldColumns.Instruction, 2.0);
         var (captionOnly, captionOutput) = FirstStep(WorldColumns.EditedCaption, 0.0);
         var losses = both.LossHistory[^1].Losses;
@@ -340,6 +306,23 @@ public sealed class NpEditTrainerTests : IClassFixture<NpEditTrainerTests.Shared
         Edit(WorldColumns.Instruction).Pixels.Should().Equal(Edit(WorldColumns.Instruction, request.Instruction).Pixels);
         Edit(WorldColumns.Instruction).Pixels.Should().NotEqual(Edit(WorldColumns.EditedCaption).Pixels);
     }
+
+    /// <summary>One NP-Edit step (no warm-up, no VLM loss, no do-nothing rows) with the change applied: the trainer, and
+    /// the student's first output, taken before its update.</summary>
+    private (NpEditTrainer Trainer, Tensor X0) FirstDmdStep(Action<NpEditTrainer.Options> configure)
+    {
+        var o = _f.Options(steps: 1, warmup: 0);
+        o.UseVlmLoss = false;
+        o.DoNothingProbability = 0;
+        configure(o);
+        var trainer = new NpEditTrainer(new MLContext(1), o) { InspectLastStep = true };
+        trainer.Fit(_f.Rows(new MLContext(1))).Dispose();
+        return (trainer, trainer.LastRunner!.LastUnroll!.X0.detach());
+    }
+
+    /// <summary>The texts of the first batch (3 rows) that <see cref="FirstDmdStep"/> trains on.</summary>
+    private IEnumerable<InstructionRow> FirstBatchTexts() =>
+        new MLContext(1).Data.CreateEnumerable<InstructionRow>(_f.Rows(new MLContext(1)), reuseRowObject: false).Take(3);
 
     private sealed class InstructionRow
     {

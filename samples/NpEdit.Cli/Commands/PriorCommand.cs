@@ -19,7 +19,7 @@ namespace NpEdit.Cli.Commands;
 /// <summary><c>npedit prior ...</c>: the default world's text-to-image prior (train, sample, eval).</summary>
 internal static class PriorCommand
 {
-    private const string DefaultFolder = "models/shapes-prior";
+    internal const string DefaultFolder = "models/shapes-prior";
 
     public static Command Create()
     {
@@ -29,6 +29,7 @@ internal static class PriorCommand
         command.Subcommands.Add(Eval());
         command.Subcommands.Add(DmdCheck());
         command.Subcommands.Add(PriorDistillCommand.Create());
+        command.Subcommands.Add(PriorSdEditCommand.Create());
         return command;
     }
 
@@ -85,22 +86,27 @@ internal static class PriorCommand
         var hidden = new Option<int?>("--hidden") { Description = "Transformer width (default: the shipped prior's)." };
         var depth = new Option<int?>("--depth") { Description = "Transformer blocks (default: the shipped prior's)." };
         var patch = new Option<int?>("--patch-size") { Description = "Pixels per patch side (default: the shipped prior's)." };
+        var init = new Option<string?>("--init") { Description = "Continue from this prior folder's weights instead of a new model (its architecture wins over --hidden/--depth/--patch-size)." };
+        var instructionText = new Option<double>("--instruction-text-p") { Description = "Share of rows captioned by an edit instruction that the image fulfils (\"make the circle blue\" under a blue circle; one image per row).", DefaultValueFactory = _ => 0.0 };
         var sampleShift = SampleShift();
         var seed = CommonOptions.Seed();
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
         var command = new Command("train", "Pretrain the shapes prior on the default world (reproduces models/shapes-prior).")
         {
-            steps, batch, lr, rows, output, checkpoints, evalCount, timeShift, warmup, hidden, depth, patch, sampleShift, seed, device, threads,
+            steps, batch, lr, rows, output, checkpoints, evalCount, timeShift, warmup, hidden, depth, patch, init, instructionText, sampleShift, seed, device, threads,
         };
         command.SetAction(parse =>
         {
             using var logging = Logging.Create();
             var context = new MLContext(seed: parse.GetValue(seed));
-            var data = WorldDataViews.TextToImageRows(context, parse.GetValue(rows), parse.GetValue(seed));
+            double instructionShare = parse.GetValue(instructionText);
+            if (instructionShare is < 0 or > 1) throw new ArgumentException($"--instruction-text-p must be in [0, 1], got {instructionShare}.");
+            var data = WorldDataViews.TextToImageRows(context, parse.GetValue(rows), parse.GetValue(seed), instructionTextProbability: instructionShare);
             var options = new TextToImageFlowTrainer.Options
             {
-                ModelConfig = Architecture(parse.GetValue(hidden), parse.GetValue(depth), parse.GetValue(patch)),
+                ModelConfig = parse.GetValue(init) is null ? Architecture(parse.GetValue(hidden), parse.GetValue(depth), parse.GetValue(patch)) : null,
+                InitialModelFolder = parse.GetValue(init),
                 TimeShift = parse.GetValue(timeShift),
                 WarmupSteps = parse.GetValue(warmup),
                 Steps = parse.GetValue(steps),
@@ -141,6 +147,8 @@ internal static class PriorCommand
                 ["warmup_steps"] = options.WarmupSteps.ToString(),
                 ["eval_sample_shift"] = parse.GetValue(sampleShift).ToString("G"),
                 ["world_rows"] = parse.GetValue(rows).ToString(),
+                ["instruction_text_probability"] = instructionShare.ToString("G"),
+                ["initial_model"] = parse.GetValue(init) ?? "",
                 ["note"] = "wall_time_seconds counts this process only; a resumed run adds to it",
             });
             FlowModelStore.Save(prior.Model, parse.GetValue(output)!, record, metrics);

@@ -10,14 +10,16 @@ namespace NpEdit.Trainers.Evaluation;
 /// The zero-shot baseline: the text-to-image prior alone, editing by SDEdit. The source is re-noised to an
 /// intermediate time t0, x = (1 − t0)·y + t0·ε, and denoised with the edited caption over the rest of the few-step
 /// grid (no reference tokens: the prior never learned to use them). Large t0 follows the caption better and keeps
-/// less of the source.
+/// less of the source. Reading the instruction instead of the edited caption measures how much a prior's text side
+/// understands instructions (a prior pretrained with instruction-captioned rows, WorldRows.InstructedScene).
 /// </summary>
 public sealed class SdEditEditor : IImageEditor
 {
     private readonly FlowModel _prior;
 
-    public SdEditEditor(FlowModel prior, double startTime = 0.6, int steps = 4, double guidance = 3.0, double shift = 3.0)
+    public SdEditEditor(FlowModel prior, double startTime = 0.6, int steps = 4, double guidance = 3.0, double shift = 3.0, bool readsInstruction = false)
     {
+        ReadsInstruction = readsInstruction;
         _prior = prior;
         StartTime = startTime;
         Steps = steps;
@@ -29,7 +31,8 @@ public sealed class SdEditEditor : IImageEditor
     public int Steps { get; }
     public double Guidance { get; }
     public double Shift { get; }
-    public string Name => $"zero-shot SDEdit (t0 {StartTime}, {Steps} steps)";
+    public bool ReadsInstruction { get; }
+    public string Name => $"zero-shot SDEdit (t0 {StartTime}, {Steps} steps{(ReadsInstruction ? ", instruction" : "")})";
 
     public IReadOnlyList<RgbImage> Edit(IReadOnlyList<EditRequest> requests, IReadOnlyList<long> seeds)
     {
@@ -46,7 +49,7 @@ public sealed class SdEditEditor : IImageEditor
         var latent = _prior.Codec.Encode(sources).Mul(1 - StartTime).Add(noise.Mul(StartTime));
         // The grid from t0 to 0 with the given number of steps, shifted like the editor's own schedule.
         var grid = Enumerable.Range(0, Steps + 1).Select(i => i == Steps ? 0.0 : StartTime * FlowSchedule.Shift(1.0 - (double)i / Steps, Shift)).ToArray();
-        var edited = new EncodedTextPair(_prior, requests.Select(r => r.EditedCaption).ToList());
+        var edited = new EncodedTextPair(_prior, requests.Select(r => ReadsInstruction ? r.Instruction : r.EditedCaption).ToList());
         FlowSampler.VelocityField velocity = (x, t) =>
         {
             var v = _prior.Velocity(torch.cat(new[] { x, x }, 0), torch.cat(new[] { t, t }, 0), edited.Both).chunk(2, 0);

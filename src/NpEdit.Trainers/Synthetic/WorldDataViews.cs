@@ -33,9 +33,12 @@ public static class WorldDataViews
         return new GeneratedDataView<EditSample>(count, i => WorldRows.Edit(seed, i, split), columns);
     }
 
-    /// <summary>Text-to-image rows: Image, Caption.</summary>
-    public static IDataView TextToImageRows(MLContext? mlContext, long count, int seed = 0, int size = SceneRenderer.DefaultSize, WorldSplit split = WorldSplit.Train) =>
-        new GeneratedDataView<CaptionedScene>(count, i => WorldRows.Caption(seed, i, split),
+    /// <summary>
+    /// Text-to-image rows: Image, Caption. With <paramref name="instructionTextProbability"/> above 0, that share of
+    /// rows is captioned by an edit instruction that the image fulfils (<see cref="WorldRows.InstructedScene"/>).
+    /// </summary>
+    public static IDataView TextToImageRows(MLContext? mlContext, long count, int seed = 0, int size = SceneRenderer.DefaultSize, WorldSplit split = WorldSplit.Train, double instructionTextProbability = 0) =>
+        new GeneratedDataView<CaptionedScene>(count, i => WorldRows.TextToImage(seed, i, split, instructionTextProbability),
         [
             GeneratedColumn<CaptionedScene>.Image(WorldColumns.Image, size, r => SceneRenderer.Render(r.Scene, size)),
             GeneratedColumn<CaptionedScene>.Text(WorldColumns.Caption, r => r.Caption),

@@ -32,6 +32,33 @@ public static class WorldRows
         return new CaptionedScene(scene, captions.Source, captions.TemplateId);
     }
 
+    /// <summary>
+    /// A text-to-image row whose text is, with probability <paramref name="instructionProbability"/>, an edit
+    /// instruction read as a description of the one image it should produce (<see cref="InstructedScene"/>), and
+    /// otherwise a caption (<see cref="Caption"/>, the same row as with probability 0).
+    /// </summary>
+    public static CaptionedScene TextToImage(int seed, long index, WorldSplit split, double instructionProbability)
+    {
+        if (instructionProbability > 0)
+        {
+            var rng = WorldSeeds.ForRow(seed, index, split, WorldSeeds.Stream.Instruction);
+            if (rng.NextDouble() < instructionProbability) return InstructedScene(rng, split);
+        }
+        return Caption(seed, index, split);
+    }
+
+    /// <summary>
+    /// The scene an edit of a random scene produces, captioned by that edit's instruction: "make the circle blue"
+    /// under an image with a blue circle. One image per row, never its source: this teaches the text side what an
+    /// instruction asks an image to show, the knowledge a large pretrained text encoder brings to real editors,
+    /// and no before/after pair.
+    /// </summary>
+    public static CaptionedScene InstructedScene(Random rng, WorldSplit split)
+    {
+        var edit = EditSampler.Sample(SceneSampler.Sample(rng, split), rng, split);
+        return new CaptionedScene(edit.Target, edit.Instruction, edit.InstructionTemplateId);
+    }
+
     /// <summary>A judge question: an NP-Edit question about an edit with probability <paramref name="npEditFraction"/>, otherwise a general one.</summary>
     public static JudgeQuestion Judge(int seed, long index, WorldSplit split, double npEditFraction = 0.5)
     {

@@ -15,6 +15,7 @@ public static class WorldSeeds
         Caption = 0x43415054,
         Judge = 0x4A554447,
         Check = 0x43484543,
+        Instruction = 0x494E5354,
     }
 
     public static Random ForRow(int seed, long index, WorldSplit split, Stream stream) => new(RowSeed(seed, index, split, stream));

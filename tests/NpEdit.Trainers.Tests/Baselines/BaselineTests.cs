@@ -79,4 +79,20 @@ public sealed class BaselineTests : IClassFixture<BaselineTests.Shared>
         var fromB = full.Edit(new[] { Request(b) }, new long[] { 5 })[0];
         fromA.Pixels.Should().Equal(fromB.Pixels, "at t0 = 1 the source is pure noise, so only caption and seed matter");
     }
+
+    [Fact]
+    public void Zero_shot_sdedit_can_read_the_instruction_instead_of_the_edited_caption()
+    {
+        using var prior = FlowModelStore.Load(_f.PriorFolder);
+        var source = SceneRenderer.Render(WorldRows.Edit(1, 0, WorldSplit.Eval).Source, EditTestFixtures.Size);
+        var request = new EditRequest(source, "make the circle blue", "", "a blue circle on a gray background");
+        var asCaption = request with { EditedCaption = request.Instruction };
+
+        var reader = new SdEditEditor(prior, startTime: 1.0, steps: 2, readsInstruction: true);
+        var captionReader = new SdEditEditor(prior, startTime: 1.0, steps: 2);
+        reader.Name.Should().Contain("instruction");
+        var read = reader.Edit(new[] { request }, new long[] { 5 })[0];
+        read.Pixels.Should().Equal(captionReader.Edit(new[] { asCaption }, new long[] { 5 })[0].Pixels, "the instruction takes the edited caption's place");
+        read.Pixels.Should().NotEqual(captionReader.Edit(new[] { request }, new long[] { 5 })[0].Pixels, "the edited caption is not read");
+    }
 }

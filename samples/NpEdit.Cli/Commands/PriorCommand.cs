@@ -74,7 +74,7 @@ internal static class PriorCommand
 
     private static Command Train()
     {
-        var steps = new Option<int>("--steps") { Description = "Training steps (the shipped prior used 6000).", DefaultValueFactory = _ => 6000 };
+        var steps = new Option<int>("--steps") { Description = "Training steps (the shipped prior: 6000, then 1500 more with --init, see its manifest).", DefaultValueFactory = _ => 6000 };
         var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => 64 };
         var lr = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => 1e-3 };
         var rows = new Option<long>("--rows") { Description = "Distinct world rows to cycle through.", DefaultValueFactory = _ => 1_000_000 };
@@ -92,7 +92,7 @@ internal static class PriorCommand
         var seed = CommonOptions.Seed();
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
-        var command = new Command("train", "Pretrain the shapes prior on the default world (reproduces models/shapes-prior).")
+        var command = new Command("train", "Pretrain the shapes prior on the default world, or continue one with --init (models/shapes-prior's manifest gives its two commands).")
         {
             steps, batch, lr, rows, output, checkpoints, evalCount, timeShift, warmup, hidden, depth, patch, init, instructionText, sampleShift, seed, device, threads,
         };

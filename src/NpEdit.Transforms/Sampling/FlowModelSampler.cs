@@ -33,10 +33,12 @@ public static class FlowModelSampler
             if (referenceLatent is not null) referenceBoth = torch.cat(new[] { referenceLatent, referenceLatent }, 0);
         }
 
+        // Reading t back costs a device sync per step, so only a guidance interval reads it.
+        bool interval = options.GuidanceMinTime > 0 || options.GuidanceMaxTime < 1;
         Tensor Velocity(Tensor x, Tensor t)
         {
             // The sampler passes one time for the whole batch.
-            if (!guided || !options.GuidedAt(t[0].item<float>())) return model.Velocity(x, t, text, referenceLatent);
+            if (!guided || (interval && !options.GuidedAt(t[0].item<float>()))) return model.Velocity(x, t, text, referenceLatent);
             var v = model.Velocity(torch.cat(new[] { x, x }, 0), torch.cat(new[] { t, t }, 0), both!, referenceBoth);
             var halves = v.chunk(2, 0);
             return Guidance.Combine(halves[0], halves[1], options.GuidanceScale);

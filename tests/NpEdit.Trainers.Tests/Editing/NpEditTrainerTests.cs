@@ -120,10 +120,7 @@ public sealed class NpEditTrainerTests : IClassFixture<NpEditTrainerTests.Shared
     public void Augmented_copies_ask_every_question_of_each_copy_and_negative_counts_are_refused()
     {
         QuestionsAsked(o => o.VlmAugmentedCopies = 3).Should().Be(3 * 16, "8 rows x (edit + identity) x 3 copies");
-        var o = _f.Options(steps: 1, warmup: 0);
-        o.VlmAugmentedCopies = -1;
-        var act = () => new NpEditTrainer(new MLContext(1), o);
-        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*VlmAugmentedCopies*-1*");
+        ShouldRefuse(o => o.VlmAugmentedCopies = -1, "*VlmAugmentedCopies*-1*");
     }
 
     [Fact]
@@ -138,10 +135,7 @@ public sealed class NpEditTrainerTests : IClassFixture<NpEditTrainerTests.Shared
         double captions = CopyLoss(0), instructions = CopyLoss(1);
         captions.Should().NotBe(instructions, "the text the copy is conditioned on changes the loss");
         CopyLoss(0).Should().Be(captions, "a seed repeats the warm-up");
-        var bad = _f.Options(steps: 1, warmup: 1);
-        bad.WarmupInstructionProbability = 1.5;
-        var act = () => new NpEditTrainer(new MLContext(1), bad);
-        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*WarmupInstructionProbability*1.5*");
+        ShouldRefuse(o => o.WarmupInstructionProbability = 1.5, "*WarmupInstructionProbability*1.5*", warmup: 1);
     }
 
     [Theory]
@@ -150,11 +144,7 @@ public sealed class NpEditTrainerTests : IClassFixture<NpEditTrainerTests.Shared
     [InlineData(0.02, 1.2)]
     public void Dmd_times_outside_0_1_or_in_the_wrong_order_are_refused(double min, double max)
     {
-        var o = _f.Options(steps: 1, warmup: 0);
-        o.DmdTimeMin = min;
-        o.DmdTimeMax = max;
-        var act = () => new NpEditTrainer(new MLContext(1), o);
-        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*DmdTimeMin <= DmdTimeMax*");
+        ShouldRefuse(o => { o.DmdTimeMin = min; o.DmdTimeMax = max; }, "*DmdTimeMin <= DmdTimeMax*");
     }
 
     [Fact]
@@ -172,14 +162,8 @@ public sealed class NpEditTrainerTests : IClassFixture<NpEditTrainerTests.Shared
         double.IsFinite(three).Should().BeTrue();
         three.Should().NotBe(one, "three re-noisings of each output are averaged, not one");
         Dmd(1).Should().Be(one, "a seed repeats the step");
-        var bad = _f.Options(steps: 1, warmup: 0);
-        bad.DmdSamples = 0;
-        var act = () => new NpEditTrainer(new MLContext(1), bad);
-        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*DmdSamples*0*");
-        var badPool = _f.Options(steps: 1, warmup: 0);
-        badPool.DmdGradientPool = 0;
-        var pool = () => new NpEditTrainer(new MLContext(1), badPool);
-        pool.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*DmdGradientPool*0*");
+        ShouldRefuse(o => o.DmdSamples = 0, "*DmdSamples*0*");
+        ShouldRefuse(o => o.DmdGradientPool = 0, "*DmdGradientPool*0*");
     }
 
     [Fact]
@@ -219,10 +203,7 @@ public sealed class NpEditTrainerTests : IClassFixture<NpEditTrainerTests.Shared
         torch.allclose(withoutReference, expected, rtol: 1e-4, atol: 1e-5).Should().BeTrue("without a reference the student is the prior's text-to-image model");
         torch.allclose(withReference, expected, rtol: 1e-4, atol: 1e-5).Should().BeFalse("with a reference the source image enters the output");
 
-        var o = _f.Options(steps: 2, warmup: 1);
-        o.UseReference = false;
-        var act = () => new NpEditTrainer(new MLContext(1), o);
-        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*nothing to copy*WarmupCopySteps*");
+        ShouldRefuse(o => o.UseReference = false, "*nothing to copy*WarmupCopySteps*", steps: 2, warmup: 1);
     }
 
     [Fact]
@@ -264,10 +245,7 @@ public sealed class NpEditTrainerTests : IClassFixture<NpEditTrainerTests.Shared
         mixedAllCaptions.eq(captionColumn).all().item<bool>().Should().BeTrue("p = 1 reads the edited caption on every row");
         mixedAllCaptions.eq(instructions).all().item<bool>().Should().BeFalse();
 
-        var bad = _f.Options(steps: 1, warmup: 0);
-        bad.EditedCaptionTextProbability = 1.5;
-        var act = () => new NpEditTrainer(new MLContext(1), bad);
-        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*EditedCaptionTextProbability*1.5*");
+        ShouldRefuse(o => o.EditedCaptionTextProbability = 1.5, "*EditedCaptionTextProbability*1.5*");
     }
 
     [Fact]
@@ -285,10 +263,7 @@ public sealed class NpEditTrainerTests : IClassFixture<NpEditTrainerTests.Shared
         losses["dmd"].Should().BeApproximately(captionOnly.LossHistory[^1].Losses["dmd"], 1e-6, "DMD sees the caption's unroll");
         losses["total"].Should().BeApproximately(losses["dmd"] + 2.0 * losses["consistency"], 1e-5);
 
-        var bad = _f.Options(steps: 1, warmup: 0);
-        bad.CaptionConsistencyWeight = -1;
-        var act = () => new NpEditTrainer(new MLContext(1), bad);
-        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*CaptionConsistencyWeight*");
+        ShouldRefuse(o => o.CaptionConsistencyWeight = -1, "*CaptionConsistencyWeight*");
     }
 
     [Fact]
@@ -305,6 +280,15 @@ public sealed class NpEditTrainerTests : IClassFixture<NpEditTrainerTests.Shared
         Edit(WorldColumns.EditedCaption).Pixels.Should().Equal(Edit(WorldColumns.EditedCaption, request.EditedCaption).Pixels);
         Edit(WorldColumns.Instruction).Pixels.Should().Equal(Edit(WorldColumns.Instruction, request.Instruction).Pixels);
         Edit(WorldColumns.Instruction).Pixels.Should().NotEqual(Edit(WorldColumns.EditedCaption).Pixels);
+    }
+
+    /// <summary>Options with one change, which the trainer's constructor must refuse with a message like <paramref name="message"/>.</summary>
+    private void ShouldRefuse(Action<NpEditTrainer.Options> change, string message, int steps = 1, int warmup = 0)
+    {
+        var options = _f.Options(steps: steps, warmup: warmup);
+        change(options);
+        var act = () => new NpEditTrainer(new MLContext(1), options);
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage(message);
     }
 
     /// <summary>One NP-Edit step (no warm-up, no VLM loss, no do-nothing rows) with the change applied: the trainer, and
@@ -336,11 +320,7 @@ public sealed class NpEditTrainerTests : IClassFixture<NpEditTrainerTests.Shared
     [InlineData(0.9, 1.5)]
     public void Adam_betas_outside_0_1_are_refused(double beta1, double beta2)
     {
-        var o = _f.Options(steps: 1, warmup: 0);
-        o.Beta1 = beta1;
-        o.Beta2 = beta2;
-        var act = () => new NpEditTrainer(new MLContext(1), o);
-        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*betas*");
+        ShouldRefuse(o => { o.Beta1 = beta1; o.Beta2 = beta2; }, "*betas*");
     }
 
     private const int BatchOfEight = 8;

@@ -8,6 +8,7 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All()
     {
         yield return TrainCommand.Create();
+        yield return SupervisedCommand.Create();
         yield return EditCommand.Create();
         yield return EvalCommand.Create();
         yield return InfoCommand.Create();

@@ -5,6 +5,7 @@ using NpEdit.Trainers.Evaluation;
 using NpEdit.Transforms;
 using NpEdit.Transforms.Imaging;
 using NpEdit.Transforms.Runtime;
+using NpEdit.Transforms.Sampling;
 
 namespace NpEdit.Cli.Commands;
 
@@ -17,17 +18,19 @@ internal static class EvalCommand
         var count = CommonOptions.Count(1000);
         var seed = CommonOptions.Seed(1);
         var steps = new Option<int>("--steps") { Description = "Sampling steps (the editor is trained for 4).", DefaultValueFactory = _ => 4 };
+        var mode = new Option<SamplerMode?>("--mode") { Description = "Sampler: Euler or Renoise (default: the one the model was saved with)." };
+        var text = new Option<string?>("--text") { Description = "What each row gives the editor: Instruction or EditedCaption (default: the column the model was trained to read; EditedCaption is a diagnostic)." };
         var sheet = new Option<string?>("--sheet") { Description = "Write a contact sheet (source, output, target) of the first rows here." };
         var device = CommonOptions.Device();
-        var command = new Command("eval", "Edit held-out rows of the default world and score them with the oracle.") { model, count, seed, steps, sheet, device };
+        var command = new Command("eval", "Edit held-out rows of the default world and score them with the oracle.") { model, count, seed, steps, mode, text, sheet, device };
         command.SetAction(parse =>
         {
             var context = new MLContext();
             using var chain = NpEditModelFile.Load(context, parse.GetValue(model)!, TorchRuntime.ResolveDevice(parse.GetValue(device), context));
             var editor = chain.OfType<NpEditTransformer>().Single();
-            var sampler = editor.Options.Sampler with { Steps = parse.GetValue(steps) };
+            var sampler = editor.Options.Sampler with { Steps = parse.GetValue(steps), Mode = parse.GetValue(mode) ?? editor.Options.Sampler.Mode };
             var result = TrainingDisplay.Count("evaluating", parse.GetValue(count),
-                progress => EditEvaluation.Run(new TransformerEditor(editor, sampler), parse.GetValue(count), parse.GetValue(seed), progress: progress));
+                progress => EditEvaluation.Run(new TransformerEditor(editor, sampler, textColumn: parse.GetValue(text)), parse.GetValue(count), parse.GetValue(seed), progress: progress));
             if (parse.GetValue(sheet) is { } path)
             {
                 ImageEncoding.SavePng(EditEvaluation.ContactSheet(result.Rows.Take(24)), path);

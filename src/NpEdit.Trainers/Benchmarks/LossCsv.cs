@@ -5,16 +5,37 @@ namespace NpEdit.Trainers.Benchmarks;
 /// <summary>Per-step loss terms as CSV (one column per term), the input of loss-curve plots.</summary>
 public static class LossCsv
 {
+    /// <summary>
+    /// Writes the history. Rows of an existing file at steps before the history's first step are kept: a trainer's
+    /// history after a resume starts at the checkpoint, and the file should still cover the whole run. A history that
+    /// starts at step 1 (a fresh run) replaces the file; an empty one (a resume with nothing left to do) leaves it.
+    /// </summary>
     public static void Write(IReadOnlyList<(long Step, IReadOnlyDictionary<string, double> Losses)> history, string path)
     {
-        var keys = history.SelectMany(h => h.Losses.Keys).Distinct().OrderBy(k => k, StringComparer.Ordinal).ToList();
+        if (history.Count == 0 && File.Exists(path)) return;
+        var rows = EarlierRows(path, history.Count == 0 ? long.MaxValue : history[0].Step).Concat(history).ToList();
+        var keys = rows.SelectMany(h => h.Losses.Keys).Distinct().OrderBy(k => k, StringComparer.Ordinal).ToList();
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        using var writer = new StreamWriter(path);
-        writer.WriteLine("step," + string.Join(",", keys));
-        foreach (var (step, losses) in history)
+        string temporary = path + ".tmp";
+        using (var writer = new StreamWriter(temporary))
         {
-            writer.WriteLine(step.ToString(CultureInfo.InvariantCulture) + "," +
-                string.Join(",", keys.Select(k => losses.TryGetValue(k, out var v) ? v.ToString("G6", CultureInfo.InvariantCulture) : "")));
+            writer.WriteLine("step," + string.Join(",", keys));
+            foreach (var (step, losses) in rows)
+            {
+                writer.WriteLine(step.ToString(CultureInfo.InvariantCulture) + "," +
+                    string.Join(",", keys.Select(k => losses.TryGetValue(k, out var v) ? v.ToString("G6", CultureInfo.InvariantCulture) : "")));
+            }
+        }
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    private static IEnumerable<(long Step, IReadOnlyDictionary<string, double> Losses)> EarlierRows(string path, long before)
+    {
+        if (!File.Exists(path)) yield break;
+        var (steps, terms) = Read(path);
+        for (int i = 0; i < steps.Length && steps[i] < before; i++)
+        {
+            yield return ((long)steps[i], terms.Where(t => !double.IsNaN(t.Value[i])).ToDictionary(t => t.Key, t => t.Value[i]));
         }
     }
 

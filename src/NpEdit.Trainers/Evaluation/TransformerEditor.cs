@@ -10,11 +10,18 @@ public sealed class TransformerEditor : IImageEditor
 {
     private readonly NpEditTransformer _transformer;
     private readonly SamplerOptions _sampler;
+    private readonly bool _readsEditedCaption;
 
-    public TransformerEditor(NpEditTransformer transformer, SamplerOptions? sampler = null, string name = "np-edit")
+    /// <param name="textColumn">The text each row gives the editor: <see cref="WorldColumns.Instruction"/> or
+    /// <see cref="WorldColumns.EditedCaption"/> (default: the column the editor was fitted to read).</param>
+    public TransformerEditor(NpEditTransformer transformer, SamplerOptions? sampler = null, string name = "np-edit", string? textColumn = null)
     {
+        textColumn ??= transformer.Options.InstructionColumnName == WorldColumns.EditedCaption ? WorldColumns.EditedCaption : WorldColumns.Instruction;
+        if (textColumn != WorldColumns.Instruction && textColumn != WorldColumns.EditedCaption)
+            throw new ArgumentException($"The editor can be given {WorldColumns.Instruction} or {WorldColumns.EditedCaption}, not '{textColumn}'.", nameof(textColumn));
         _transformer = transformer;
         _sampler = sampler ?? transformer.Options.Sampler;
+        _readsEditedCaption = textColumn == WorldColumns.EditedCaption;
         Name = name;
     }
 
@@ -23,8 +30,7 @@ public sealed class TransformerEditor : IImageEditor
     public IReadOnlyList<RgbImage> Edit(IReadOnlyList<EditRequest> requests, IReadOnlyList<long> seeds) =>
         _transformer.EditBatch(requests.Select(r => r.Source).ToList(), requests.Select(Prompt).ToList(), seeds, _sampler);
 
-    /// <summary>The text the editor was trained to read: the instruction, or the edited caption for an editor trained on
-    /// that column (<c>train --text-column EditedCaption</c>, a diagnostic).</summary>
-    private string Prompt(EditRequest request) =>
-        _transformer.Options.InstructionColumnName == WorldColumns.EditedCaption ? request.EditedCaption : request.Instruction;
+    /// <summary>The instruction, or the edited caption for an editor trained to read it (<c>train --text-column
+    /// EditedCaption</c> or <c>--caption-text-p 1</c>, diagnostics).</summary>
+    private string Prompt(EditRequest request) => _readsEditedCaption ? request.EditedCaption : request.Instruction;
 }

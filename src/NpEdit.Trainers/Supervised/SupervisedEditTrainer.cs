@@ -41,6 +41,8 @@ public sealed class SupervisedEditTrainer : IEstimator<NpEditTransformer>
         /// <summary>Stop early once this much training time has passed (equal-budget comparisons).</summary>
         public TimeSpan? TimeBudget;
         public int SamplingSteps = 4;
+        /// <summary>How the fitted editor samples: Euler on the ODE (the paper bench's row), or NP-Edit's re-noising sampler.</summary>
+        public SamplerMode SamplerMode = SamplerMode.Euler;
         public double TimeShift = 3.0;
         public long Seed = 0;
         public DeviceOption Device = DeviceOption.Auto;
@@ -57,6 +59,9 @@ public sealed class SupervisedEditTrainer : IEstimator<NpEditTransformer>
     {
         _context = context ?? throw new ArgumentNullException(nameof(context));
         TrainerOptions = options ?? throw new ArgumentNullException(nameof(options));
+        if (options.Steps <= 0 || options.BatchSize <= 0 || options.SamplingSteps <= 0)
+            throw new ArgumentOutOfRangeException(nameof(options), $"Steps, BatchSize and SamplingSteps must be positive, got {options.Steps}, {options.BatchSize} and {options.SamplingSteps}.");
+        if (!(options.LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(options), $"LearningRate must be positive, got {options.LearningRate}.");
     }
 
     public Options TrainerOptions { get; }
@@ -163,7 +168,7 @@ public sealed class SupervisedEditTrainer : IEstimator<NpEditTransformer>
             ImageColumnName = o.ImageColumnName,
             InstructionColumnName = o.InstructionColumnName,
             OutputColumnName = o.OutputColumnName,
-            Sampler = new SamplerOptions { Steps = o.SamplingSteps, Shift = o.TimeShift, Mode = SamplerMode.Euler },
+            Sampler = new SamplerOptions { Steps = o.SamplingSteps, Shift = o.TimeShift, Mode = o.SamplerMode },
             Seed = o.Seed,
         });
     }

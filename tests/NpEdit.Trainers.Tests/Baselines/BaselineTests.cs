@@ -63,6 +63,53 @@ public sealed class BaselineTests : IClassFixture<BaselineTests.Shared>
     }
 
     [Fact]
+    public void The_supervised_baseline_can_read_another_text_column_and_sample_by_renoising()
+    {
+        var context = new MLContext(1);
+        var pairs = WorldDataViews.EvaluationRows(context, 16, seed: 2, size: EditTestFixtures.Size, split: WorldSplit.Train);
+        var options = Supervised(3);
+        options.InstructionColumnName = WorldColumns.EditedCaption;
+        options.SamplerMode = SamplerMode.Renoise;
+        using var editor = new SupervisedEditTrainer(context, options).Fit(pairs);
+        editor.Options.InstructionColumnName.Should().Be(WorldColumns.EditedCaption, "the fitted editor reads the column it was trained on");
+        editor.Options.Sampler.Mode.Should().Be(SamplerMode.Renoise);
+    }
+
+    [Fact]
+    public void Evaluation_can_give_an_editor_the_edited_caption_instead_of_the_instruction()
+    {
+        var context = new MLContext(1);
+        var pairs = WorldDataViews.EvaluationRows(context, 16, seed: 2, size: EditTestFixtures.Size, split: WorldSplit.Train);
+        using var editor = new SupervisedEditTrainer(context, Supervised(3)).Fit(pairs);
+        var source = RgbImage.Filled(EditTestFixtures.Size, EditTestFixtures.Size, 90, 90, 90);
+        var request = new EditRequest(source, "make the circle blue", "a red circle", "a blue circle");
+        var asCaption = new EditRequest(source, "a blue circle", "a red circle", "a blue circle");
+
+        var told = new TransformerEditor(editor, textColumn: WorldColumns.EditedCaption).Edit(new[] { request }, new long[] { 4 })[0];
+        var same = new TransformerEditor(editor).Edit(new[] { asCaption }, new long[] { 4 })[0];
+        var instructed = new TransformerEditor(editor).Edit(new[] { request }, new long[] { 4 })[0];
+
+        told.Pixels.Should().Equal(same.Pixels, "the override hands the editor the edited caption as its text");
+        told.Pixels.Should().NotEqual(instructed.Pixels);
+        var bad = () => new TransformerEditor(editor, textColumn: "SourceCaption");
+        bad.Should().Throw<ArgumentException>().WithMessage("*SourceCaption*");
+    }
+
+    [Theory]
+    [InlineData(0, 4, 1e-3)]
+    [InlineData(10, 0, 1e-3)]
+    [InlineData(10, 4, 0.0)]
+    [InlineData(10, 4, double.NaN)]
+    public void The_supervised_baseline_refuses_options_that_cannot_train(int steps, int batch, double learningRate)
+    {
+        var options = Supervised(steps);
+        options.BatchSize = batch;
+        options.LearningRate = learningRate;
+        var act = () => new SupervisedEditTrainer(new MLContext(1), options);
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*must be positive*");
+    }
+
+    [Fact]
     public void Zero_shot_sdedit_keeps_the_source_at_small_t0_and_ignores_it_at_t0_one()
     {
         using var prior = FlowModelStore.Load(_f.PriorFolder);

@@ -34,9 +34,19 @@ internal sealed class EditorSettingsOptions
 
     public static EditorSettingsOptions Create() => new();
 
-    public void AddTo(Command command)
+    private bool _judgeOptionsAdded = true;
+
+    /// <summary>The options that only mean something when a judge is asked (the VLM loss and its questions).</summary>
+    private Option[] JudgeOptions => new Option[] { VlmWeight, NoVlm, NoIdentity, PresenceChecks, EditQuestion, AugmentedCopies, FullVocabulary };
+
+    private Option[] OtherOptions => new Option[] { DmdWeight, NoDmd, OneStep, Guidance, DmdTimeMin, DmdTimeMax, DmdSamples, DmdGradientPool, FakeScore, FakeOnDmdTimes, FakeUpdates, LearningRate, FakeLearningRate, Beta1, Beta2 };
+
+    /// <param name="withJudgeOptions">False for a verb that trains without a judge: its judge options are not offered,
+    /// so that a user who passes one is told so instead of having it ignored.</param>
+    public void AddTo(Command command, bool withJudgeOptions = true)
     {
-        foreach (var option in new Option[] { VlmWeight, DmdWeight, NoVlm, NoDmd, NoIdentity, PresenceChecks, EditQuestion, AugmentedCopies, FullVocabulary, OneStep, Guidance, DmdTimeMin, DmdTimeMax, DmdSamples, DmdGradientPool, FakeScore, FakeOnDmdTimes, FakeUpdates, LearningRate, FakeLearningRate, Beta1, Beta2 })
+        _judgeOptionsAdded = withJudgeOptions;
+        foreach (var option in (withJudgeOptions ? JudgeOptions : Array.Empty<Option>()).Concat(OtherOptions))
         {
             command.Options.Add(option);
         }
@@ -44,15 +54,18 @@ internal sealed class EditorSettingsOptions
 
     public void Apply(ParseResult parse, NpEditTrainer.Options options)
     {
-        options.VlmWeight = parse.GetValue(VlmWeight);
+        if (_judgeOptionsAdded)
+        {
+            options.VlmWeight = parse.GetValue(VlmWeight);
+            options.UseVlmLoss = !parse.GetValue(NoVlm);
+            options.UseIdentityQuestion = !parse.GetValue(NoIdentity);
+            options.UsePresenceChecks = parse.GetValue(PresenceChecks);
+            options.UseEditQuestion = parse.GetValue(EditQuestion);
+            options.VlmAugmentedCopies = parse.GetValue(AugmentedCopies);
+            options.VlmLoss = parse.GetValue(FullVocabulary) ? VlmLossKind.FullVocabulary : VlmLossKind.YesNoBinary;
+        }
         options.DmdWeight = parse.GetValue(DmdWeight);
-        options.UseVlmLoss = !parse.GetValue(NoVlm);
         options.UseDmdLoss = !parse.GetValue(NoDmd);
-        options.UseIdentityQuestion = !parse.GetValue(NoIdentity);
-        options.UsePresenceChecks = parse.GetValue(PresenceChecks);
-        options.UseEditQuestion = parse.GetValue(EditQuestion);
-        options.VlmAugmentedCopies = parse.GetValue(AugmentedCopies);
-        options.VlmLoss = parse.GetValue(FullVocabulary) ? VlmLossKind.FullVocabulary : VlmLossKind.YesNoBinary;
         options.Unroll = parse.GetValue(OneStep) ? UnrollMode.OneStep : UnrollMode.TwoStep;
         options.DmdGuidanceScale = parse.GetValue(Guidance);
         options.DmdTimeMin = parse.GetValue(DmdTimeMin);

@@ -14,8 +14,8 @@ namespace NpEdit.Cli.Commands;
 /// <summary>
 /// <c>npedit prior distill</c>: DMD2's distillation of the prior into a few-step text-to-image student, with NP-Edit's
 /// own trainer (no reference image, no judge, DMD only). Why: before DMD can carry edits it has to work where the
-/// literature says it does; the student's oracle fidelity at 4 steps is measured against the teacher's. The judge's
-/// options that <see cref="EditorSettingsOptions"/> adds are accepted and ignored.
+/// literature says it does; the student's oracle fidelity at 4 steps is measured against the teacher's. It offers
+/// <see cref="EditorSettingsOptions"/> without the judge's options, which would mean nothing here.
 /// </summary>
 internal static class PriorDistillCommand
 {
@@ -37,7 +37,7 @@ internal static class PriorDistillCommand
         {
             steps, batch, prior, output, checkpoints, evalCount, sheet, seed, device, threads,
         };
-        settings.AddTo(command);
+        settings.AddTo(command, withJudgeOptions: false);
         command.SetAction(parse =>
         {
             using var logging = Logging.Create();

@@ -27,6 +27,7 @@ internal static class SupervisedCommand
         var minutes = new Option<double?>("--minutes") { Description = "Stop once this many minutes of training have passed, counted over the whole run, resumes included (an equal-budget comparison)." };
         var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => defaults.BatchSize };
         var learningRate = new Option<double>("--lr") { Description = "AdamW learning rate (constant).", DefaultValueFactory = _ => defaults.LearningRate };
+        var textLrScale = new Option<double>("--text-lr-scale") { Description = "The text encoder's learning rate as a multiple of --lr (0 freezes it; an experiment knob).", DefaultValueFactory = _ => defaults.TextEncoderLearningRateScale };
         var rows = new Option<long>("--rows") { Description = "Training pairs of the default world to cycle through.", DefaultValueFactory = _ => 100_000 };
         var textColumn = new Option<string>("--text-column") { Description = "The column the editor reads: Instruction, or EditedCaption (a diagnostic: told the scene to make, not the edit).", DefaultValueFactory = _ => defaults.InstructionColumnName };
         var mode = new Option<SamplerMode>("--mode") { Description = "How the editor samples: Euler (the paper bench's row) or Renoise (NP-Edit's sampler).", DefaultValueFactory = _ => defaults.SamplerMode };
@@ -38,7 +39,7 @@ internal static class SupervisedCommand
         var threads = CommonOptions.Threads();
         var command = new Command("supervised", "Train the supervised baseline: the same generator on ground-truth (source, instruction, target) pairs of the default world.")
         {
-            steps, minutes, batch, learningRate, rows, textColumn, mode, output, checkpoints, prior, seed, device, threads,
+            steps, minutes, batch, learningRate, textLrScale, rows, textColumn, mode, output, checkpoints, prior, seed, device, threads,
         };
         command.SetAction(parse =>
         {
@@ -52,6 +53,7 @@ internal static class SupervisedCommand
                 TimeBudget = parse.GetValue(minutes) is { } m ? TimeSpan.FromMinutes(m) : null,
                 BatchSize = parse.GetValue(batch),
                 LearningRate = parse.GetValue(learningRate),
+                TextEncoderLearningRateScale = parse.GetValue(textLrScale),
                 InstructionColumnName = parse.GetValue(textColumn)!,
                 SamplerMode = parse.GetValue(mode),
                 PriorFolder = parse.GetValue(prior),

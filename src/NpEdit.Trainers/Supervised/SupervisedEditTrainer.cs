@@ -40,6 +40,9 @@ public sealed class SupervisedEditTrainer : IEstimator<NpEditTransformer>
         public double GradientClip = 2.0;
         /// <summary>Stop early once this much training time has passed (equal-budget comparisons).</summary>
         public TimeSpan? TimeBudget;
+        /// <summary>The text encoder's learning rate as a multiple of <see cref="LearningRate"/> (0 freezes it): how much
+        /// of learning an instruction is the text side's (an experiment knob; 1 = one rate for all).</summary>
+        public double TextEncoderLearningRateScale = 1.0;
         public int SamplingSteps = 4;
         /// <summary>How the fitted editor samples: Euler on the ODE (the paper bench's row), or NP-Edit's re-noising sampler.</summary>
         public SamplerMode SamplerMode = SamplerMode.Euler;
@@ -61,6 +64,7 @@ public sealed class SupervisedEditTrainer : IEstimator<NpEditTransformer>
         TrainerOptions = options ?? throw new ArgumentNullException(nameof(options));
         if (options.Steps <= 0 || options.BatchSize <= 0 || options.SamplingSteps <= 0)
             throw new ArgumentOutOfRangeException(nameof(options), $"Steps, BatchSize and SamplingSteps must be positive, got {options.Steps}, {options.BatchSize} and {options.SamplingSteps}.");
+        if (!(options.TextEncoderLearningRateScale >= 0)) throw new ArgumentOutOfRangeException(nameof(options), $"TextEncoderLearningRateScale must be 0 or more, got {options.TextEncoderLearningRateScale}.");
         if (!(options.LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(options), $"LearningRate must be positive, got {options.LearningRate}.");
     }
 
@@ -93,6 +97,7 @@ public sealed class SupervisedEditTrainer : IEstimator<NpEditTransformer>
         var model = FlowModelStore.Load(o.PriorFolder ?? ShippedModels.PriorFolder, device);
         model.train();
         using var optimizer = new AdamW(model.named_parameters().Select(p => (p.name, p.parameter)), o.LearningRate, o.Beta1, o.Beta2);
+        if (o.TextEncoderLearningRateScale != 1.0) optimizer.LearningRateScales["text_encoder."] = o.TextEncoderLearningRateScale;
         var checkpoints = o.CheckpointFolder is null ? null : new CheckpointFolder(o.CheckpointFolder);
         long start = 0, consumed = 0;
         double spent = 0;

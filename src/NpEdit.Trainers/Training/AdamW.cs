@@ -40,6 +40,22 @@ public sealed class AdamW : IDisposable
     /// </summary>
     public ISet<string> Frozen { get; } = new HashSet<string>(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Learning-rate factors by parameter-name prefix (the first matching prefix wins; others get 1), e.g.
+    /// <c>"text_encoder." = 5</c> to let a text encoder move faster than the rest. A factor of 0 stops updates but,
+    /// unlike <see cref="Frozen"/>, keeps the moments up to date.
+    /// </summary>
+    public IDictionary<string, double> LearningRateScales { get; } = new Dictionary<string, double>(StringComparer.Ordinal);
+
+    private double ScaleOf(string name)
+    {
+        foreach (var (prefix, factor) in LearningRateScales)
+        {
+            if (name.StartsWith(prefix, StringComparison.Ordinal)) return factor;
+        }
+        return 1.0;
+    }
+
     public void ZeroGrad()
     {
         foreach (var (_, p) in _parameters)
@@ -97,7 +113,16 @@ public sealed class AdamW : IDisposable
             m.mul_(beta1).add_(grad, alpha: oneMinusBeta1);
             v.mul_(beta2).addcmul_(grad, grad, value: oneMinusBeta2);
             var denominator = v.div(bias2Scalar).sqrt_().AddInPlace(eps);
-            p.addcdiv_(m, denominator, value: stepSize);
+            double scale = ScaleOf(name);
+            if (scale == 1.0)
+            {
+                p.addcdiv_(m, denominator, value: stepSize);
+            }
+            else
+            {
+                using var scaledStep = (-LearningRate * scale / bias1).ToScalar();
+                p.addcdiv_(m, denominator, value: scaledStep);
+            }
         }
     }
 

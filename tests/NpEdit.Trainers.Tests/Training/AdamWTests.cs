@@ -48,4 +48,28 @@ public sealed class AdamWTests
         var act = () => other.LoadState(bad, "ckpt");
         act.Should().Throw<InvalidDataException>().WithMessage("*unknown parameter 'nothing'*");
     }
+
+    [Fact]
+    public void A_learning_rate_scale_moves_matching_parameters_that_many_times_as_far()
+    {
+        torch.manual_seed(5);
+        using var a = nn.Linear(3, 2);
+        var before = a.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
+        using var opt = new AdamW(a.named_parameters().Select(p => (p.name, p.parameter)), 0.01);
+        opt.LearningRateScales["weight"] = 3.0;
+        opt.LearningRateScales["bias"] = 0.0;
+        a.call(torch.randn(4, 3)).Pow(2).sum().backward();
+        using var reference = nn.Linear(3, 2);
+        using (no_grad()) foreach (var (k, v) in reference.state_dict()) v.copy_(before[k]);
+        using var plain = new AdamW(reference.named_parameters().Select(p => (p.name, p.parameter)), 0.01);
+        using (no_grad()) foreach (var (name, p) in reference.named_parameters()) p.grad = a.get_parameter(name).grad!.clone();
+        opt.Step();
+        plain.Step();
+
+        var moved = a.state_dict()["weight"].sub(before["weight"]);
+        var plainMoved = reference.state_dict()["weight"].sub(before["weight"]);
+        moved.allclose(plainMoved.Mul(3.0), rtol: 1e-5, atol: 1e-7).Should().BeTrue("the weight's step is three times the plain one");
+        a.state_dict()["bias"].eq(before["bias"]).all().item<bool>().Should().BeTrue("a factor of 0 leaves the parameter where it was");
+        opt.StateTensors()["exp_avg.bias"].abs().sum().item<float>().Should().BeGreaterThan(0, "its moments still follow the gradient");
+    }
 }

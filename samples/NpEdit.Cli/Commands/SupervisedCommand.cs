@@ -31,9 +31,9 @@ internal static class SupervisedCommand
         var rows = new Option<long>("--rows") { Description = "Training pairs of the default world to cycle through.", DefaultValueFactory = _ => 100_000 };
         var textColumn = new Option<string>("--text-column") { Description = "The column the editor reads: Instruction, or EditedCaption (a diagnostic: told the scene to make, not the edit).", DefaultValueFactory = _ => defaults.InstructionColumnName };
         var mode = new Option<SamplerMode>("--mode") { Description = "How the editor samples: Euler (the paper bench's row) or Renoise (NP-Edit's sampler).", DefaultValueFactory = _ => defaults.SamplerMode };
-        var output = new Option<string>("--out") { Description = "Model file to write.", DefaultValueFactory = _ => DefaultModel };
-        var checkpoints = new Option<string?>("--checkpoints") { Description = "Checkpoint folder (default: beside the model); a run resumes from it." };
-        var prior = new Option<string?>("--prior") { Description = "Prior folder (default: the shipped models/shapes-prior)." };
+        var output = CommonOptions.ModelOutput(DefaultModel);
+        var checkpoints = CommonOptions.CheckpointsBesideModel();
+        var prior = CommonOptions.Prior();
         var seed = CommonOptions.Seed();
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();

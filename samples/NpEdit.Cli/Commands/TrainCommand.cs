@@ -30,9 +30,9 @@ internal static class TrainCommand
         var textColumn = new Option<string>("--text-column") { Description = "The column the editor reads its text from: Instruction, or EditedCaption (a diagnostic: the editor is told the scene to make, not the edit).", DefaultValueFactory = _ => defaults.InstructionColumnName };
         var captionText = new Option<double>("--caption-text-p") { Description = "Extension: probability that the student reads the edited caption instead of the instruction in the NP-Edit stage (0 = off).", DefaultValueFactory = _ => defaults.EditedCaptionTextProbability };
         var consistency = new Option<double>("--caption-consistency") { Description = "Extension: weight of the pull of the instruction's output towards a DMD-trained unroll that reads the edited caption (0 = off).", DefaultValueFactory = _ => defaults.CaptionConsistencyWeight };
-        var output = new Option<string>("--out") { Description = "Model file to write.", DefaultValueFactory = _ => DefaultModel };
-        var checkpoints = new Option<string?>("--checkpoints") { Description = "Checkpoint folder (default: beside the model); a run resumes from it." };
-        var prior = new Option<string?>("--prior") { Description = "Prior folder (default: the shipped models/shapes-prior)." };
+        var output = CommonOptions.ModelOutput(DefaultModel);
+        var checkpoints = CommonOptions.CheckpointsBesideModel();
+        var prior = CommonOptions.Prior();
         var judge = new Option<string?>("--judge") { Description = "Judge folder (default: the shipped models/shapes-judge)." };
         var evalCount = new Option<int>("--eval-count") { Description = "Held-out rows to evaluate and show after training.", DefaultValueFactory = _ => 200 };
         var seed = CommonOptions.Seed();

@@ -29,4 +29,22 @@ internal static class CommonOptions
         Description = "Torch intra-op threads (0 = libtorch default).",
         DefaultValueFactory = _ => 0,
     };
+
+    /// <summary>The model file a training verb writes.</summary>
+    public static Option<string> ModelOutput(string defaultPath) => new("--out")
+    {
+        Description = "Model file to write.",
+        DefaultValueFactory = _ => defaultPath,
+    };
+
+    /// <summary>A training verb's checkpoint folder; unset means a <c>checkpoints</c> folder beside the model file.</summary>
+    public static Option<string?> CheckpointsBesideModel() => new("--checkpoints")
+    {
+        Description = "Checkpoint folder (default: beside the model); a run resumes from it.",
+    };
+
+    public static Option<string?> Prior() => new("--prior")
+    {
+        Description = "Prior folder (default: the shipped models/shapes-prior).",
+    };
 }

@@ -41,9 +41,10 @@ public sealed class AdamW : IDisposable
     public ISet<string> Frozen { get; } = new HashSet<string>(StringComparer.Ordinal);
 
     /// <summary>
-    /// Learning-rate factors by parameter-name prefix (the first matching prefix wins; others get 1), e.g.
-    /// <c>"text_encoder." = 5</c> to let a text encoder move faster than the rest. A factor of 0 stops updates but,
-    /// unlike <see cref="Frozen"/>, keeps the moments up to date.
+    /// Learning-rate factors by parameter-name prefix (others get 1; give prefixes that do not overlap), e.g.
+    /// <c>"text_encoder." = 5</c> to let a text encoder move faster than the rest. The factor scales the weight decay
+    /// too, so a factor of 0 leaves the parameter exactly where it is while, unlike <see cref="Frozen"/>, its moments
+    /// stay up to date.
     /// </summary>
     public IDictionary<string, double> LearningRateScales { get; } = new Dictionary<string, double>(StringComparer.Ordinal);
 
@@ -109,11 +110,16 @@ public sealed class AdamW : IDisposable
                 _expSq[name] = torch.zeros_like(p).DetachFromDisposeScope();
             }
             var v = _expSq[name];
-            if (WeightDecay != 0) p.mul_(decay);
+            double scale = ScaleOf(name);
+            if (WeightDecay != 0 && scale == 1.0) p.mul_(decay);
+            else if (WeightDecay != 0)
+            {
+                using var scaledDecay = (1 - LearningRate * scale * WeightDecay).ToScalar();
+                p.mul_(scaledDecay);
+            }
             m.mul_(beta1).add_(grad, alpha: oneMinusBeta1);
             v.mul_(beta2).addcmul_(grad, grad, value: oneMinusBeta2);
             var denominator = v.div(bias2Scalar).sqrt_().AddInPlace(eps);
-            double scale = ScaleOf(name);
             if (scale == 1.0)
             {
                 p.addcdiv_(m, denominator, value: stepSize);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.ML;
 using NpEdit.Cli.Infrastructure;
 using NpEdit.Trainers.Evaluation;
+using NpEdit.Trainers.Synthetic;
 using NpEdit.Transforms;
 using NpEdit.Transforms.Imaging;
 using NpEdit.Transforms.Runtime;
@@ -29,11 +30,13 @@ internal static class EvalCommand
             using var chain = NpEditModelFile.Load(context, parse.GetValue(model)!, TorchRuntime.ResolveDevice(parse.GetValue(device), context));
             var editor = chain.OfType<NpEditTransformer>().Single();
             var sampler = editor.Options.Sampler with { Steps = parse.GetValue(steps), Mode = parse.GetValue(mode) ?? editor.Options.Sampler.Mode };
+            var adapter = new TransformerEditor(editor, sampler, textColumn: parse.GetValue(text));
             var result = TrainingDisplay.Count("evaluating", parse.GetValue(count),
-                progress => EditEvaluation.Run(new TransformerEditor(editor, sampler, textColumn: parse.GetValue(text)), parse.GetValue(count), parse.GetValue(seed), progress: progress));
+                progress => EditEvaluation.Run(adapter, parse.GetValue(count), parse.GetValue(seed), progress: progress));
             if (parse.GetValue(sheet) is { } path)
             {
-                ImageEncoding.SavePng(EditEvaluation.ContactSheet(result.Rows.Take(24)), path);
+                Func<EditSample, string> label = adapter.ReadsEditedCaption ? e => e.EditedCaption : e => e.Instruction;
+                ImageEncoding.SavePng(EditEvaluation.ContactSheet(result.Rows.Take(24), label: label), path);
                 Console.WriteLine($"Contact sheet: {path}");
             }
             Print(result);

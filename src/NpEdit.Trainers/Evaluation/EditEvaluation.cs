@@ -68,12 +68,15 @@ public static class EditEvaluation
     };
 
     /// <summary>A contact sheet of rows: source, output, target per row, labelled with the instruction.</summary>
-    public static RgbImage ContactSheet(IEnumerable<EditRowResult> rows, int size = SceneRenderer.DefaultSize, int scale = 3)
+    /// <param name="label">The text under each source (default: the instruction; pass the edited caption for an editor
+    /// that was given it).</param>
+    public static RgbImage ContactSheet(IEnumerable<EditRowResult> rows, int size = SceneRenderer.DefaultSize, int scale = 3, Func<EditSample, string>? label = null)
     {
+        label ??= edit => edit.Instruction;
         var sheet = new ContactSheet(columns: 3, padding: 3, scale: scale);
         foreach (var row in rows)
         {
-            sheet.Add(SceneRenderer.Render(row.Edit.Source, size), Shorten(row.Edit.Instruction));
+            sheet.Add(SceneRenderer.Render(row.Edit.Source, size), Shorten(label(row.Edit)));
             sheet.Add(row.Output, (row.Score.EditSuccess ? "ok" : "fail") + (row.Score.Preserved ? "" : " drift"));
             sheet.Add(SceneRenderer.Render(row.Edit.Target, size), "target");
         }

@@ -27,6 +27,9 @@ public sealed class TransformerEditor : IImageEditor
 
     public string Name { get; }
 
+    /// <summary>True when each row gives the editor its edited caption instead of its instruction.</summary>
+    public bool ReadsEditedCaption => _readsEditedCaption;
+
     public IReadOnlyList<RgbImage> Edit(IReadOnlyList<EditRequest> requests, IReadOnlyList<long> seeds) =>
         _transformer.EditBatch(requests.Select(r => r.Source).ToList(), requests.Select(Prompt).ToList(), seeds, _sampler);
 

@@ -10,7 +10,6 @@ public sealed class TransformerEditor : IImageEditor
 {
     private readonly NpEditTransformer _transformer;
     private readonly SamplerOptions _sampler;
-    private readonly bool _readsEditedCaption;
 
     /// <param name="textColumn">The text each row gives the editor: <see cref="WorldColumns.Instruction"/> or
     /// <see cref="WorldColumns.EditedCaption"/> (default: the column the editor was fitted to read).</param>
@@ -21,19 +20,19 @@ public sealed class TransformerEditor : IImageEditor
             throw new ArgumentException($"The editor can be given {WorldColumns.Instruction} or {WorldColumns.EditedCaption}, not '{textColumn}'.", nameof(textColumn));
         _transformer = transformer;
         _sampler = sampler ?? transformer.Options.Sampler;
-        _readsEditedCaption = textColumn == WorldColumns.EditedCaption;
+        ReadsEditedCaption = textColumn == WorldColumns.EditedCaption;
         Name = name;
     }
 
     public string Name { get; }
 
     /// <summary>True when each row gives the editor its edited caption instead of its instruction.</summary>
-    public bool ReadsEditedCaption => _readsEditedCaption;
+    public bool ReadsEditedCaption { get; }
 
     public IReadOnlyList<RgbImage> Edit(IReadOnlyList<EditRequest> requests, IReadOnlyList<long> seeds) =>
         _transformer.EditBatch(requests.Select(r => r.Source).ToList(), requests.Select(Prompt).ToList(), seeds, _sampler);
 
     /// <summary>The instruction, or the edited caption for an editor trained to read it (<c>train --text-column
     /// EditedCaption</c> or <c>--caption-text-p 1</c>, diagnostics).</summary>
-    private string Prompt(EditRequest request) => _readsEditedCaption ? request.EditedCaption : request.Instruction;
+    private string Prompt(EditRequest request) => ReadsEditedCaption ? request.EditedCaption : request.Instruction;
 }

@@ -91,43 +91,46 @@ public sealed class AdamW : IDisposable
         using var noGrad = no_grad();
         // Scalars are made once and held by `using`: an implicit double-to-Scalar conversion inside a call can be
         // finalized while libtorch still reads it, which crashed a long run in addcmul_ ("Scalar.h: toFloat").
-        using var decay = (1 - LearningRate * WeightDecay).ToScalar();
         using var beta1 = Beta1.ToScalar();
         using var oneMinusBeta1 = (1 - Beta1).ToScalar();
         using var beta2 = Beta2.ToScalar();
         using var oneMinusBeta2 = (1 - Beta2).ToScalar();
         using var bias2Scalar = bias2.ToScalar();
         using var eps = Eps.ToScalar();
-        using var stepSize = (-LearningRate / bias1).ToScalar();
-        foreach (var (name, p) in _parameters)
+        // The decay and step scalars of each learning-rate factor in use, made once per step (one entry without factors).
+        var rates = new Dictionary<double, (Scalar Decay, Scalar Step)>();
+        try
         {
-            var grad = p.grad;
-            if (grad is null || Frozen.Contains(name)) continue;
-            if (!_exp.TryGetValue(name, out var m))
+            foreach (var (name, p) in _parameters)
             {
-                m = torch.zeros_like(p).DetachFromDisposeScope();
-                _exp[name] = m;
-                _expSq[name] = torch.zeros_like(p).DetachFromDisposeScope();
+                var grad = p.grad;
+                if (grad is null || Frozen.Contains(name)) continue;
+                if (!_exp.TryGetValue(name, out var m))
+                {
+                    m = torch.zeros_like(p).DetachFromDisposeScope();
+                    _exp[name] = m;
+                    _expSq[name] = torch.zeros_like(p).DetachFromDisposeScope();
+                }
+                var v = _expSq[name];
+                double scale = ScaleOf(name);
+                if (!rates.TryGetValue(scale, out var rate))
+                {
+                    rate = ((1 - LearningRate * scale * WeightDecay).ToScalar(), (-LearningRate * scale / bias1).ToScalar());
+                    rates[scale] = rate;
+                }
+                if (WeightDecay != 0) p.mul_(rate.Decay);
+                m.mul_(beta1).add_(grad, alpha: oneMinusBeta1);
+                v.mul_(beta2).addcmul_(grad, grad, value: oneMinusBeta2);
+                var denominator = v.div(bias2Scalar).sqrt_().AddInPlace(eps);
+                p.addcdiv_(m, denominator, value: rate.Step);
             }
-            var v = _expSq[name];
-            double scale = ScaleOf(name);
-            if (WeightDecay != 0 && scale == 1.0) p.mul_(decay);
-            else if (WeightDecay != 0)
+        }
+        finally
+        {
+            foreach (var (decay, step) in rates.Values)
             {
-                using var scaledDecay = (1 - LearningRate * scale * WeightDecay).ToScalar();
-                p.mul_(scaledDecay);
-            }
-            m.mul_(beta1).add_(grad, alpha: oneMinusBeta1);
-            v.mul_(beta2).addcmul_(grad, grad, value: oneMinusBeta2);
-            var denominator = v.div(bias2Scalar).sqrt_().AddInPlace(eps);
-            if (scale == 1.0)
-            {
-                p.addcdiv_(m, denominator, value: stepSize);
-            }
-            else
-            {
-                using var scaledStep = (-LearningRate * scale / bias1).ToScalar();
-                p.addcdiv_(m, denominator, value: scaledStep);
+                decay.Dispose();
+                step.Dispose();
             }
         }
     }

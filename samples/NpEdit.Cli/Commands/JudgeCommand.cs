@@ -55,6 +55,9 @@ internal static class JudgeCommand
         var grounding = new Option<double>("--grounding-weight") { Description = "Weight of the grounding loss on the probe images: each cell's image token must pick its object's shape, colour and size words (0 = off; needs 3x3 image tokens).", DefaultValueFactory = _ => 0.0 };
         var sceneSteps = new Option<int>("--scene-token-steps") { Description = "First train the decoder this many steps on perfect scene tokens instead of images (needs --tower-image-size 36 --image-pool-stride 3).", DefaultValueFactory = _ => 0 };
         var sceneStageSteps = new Option<int>("--scene-token-stage-steps") { Description = "During the scene-token steps, add one group of question kinds every N steps (presence/colour, then background/shape/size/position/count, then two-image), then every kind (0 = all at once).", DefaultValueFactory = _ => 0 };
+        var sceneGroups = new Option<string?>("--scene-token-groups") { Description = "The groups of question kinds the scene-token stages add, ';' between groups and ',' between kinds (default: presence,color; background,shape,size,position,count; the two-image kinds)." };
+        var comparisonWeight = new Option<double>("--comparison-probe-weight") { Description = "Weight of the comparison probe on two-image scene-token rows: dense labels of what differs between the images, read from the decoder (0 = off).", DefaultValueFactory = _ => 0.0 };
+        var comparisonLayer = new Option<int>("--comparison-probe-layer") { Description = "Decoder layers the comparison probe reads after (-1: all but the last).", DefaultValueFactory = _ => -1 };
         var sceneNoise = new Option<double>("--scene-token-noise") { Description = "Gaussian noise on the scene tokens, relative to their RMS, so the decoder reads approximate tokens too.", DefaultValueFactory = _ => 0.0 };
         var alignmentSteps = new Option<int>("--alignment-steps") { Description = "Then train only the vision side this many steps, to produce the scene tokens (decoder frozen).", DefaultValueFactory = _ => 0 };
         var alignmentWeight = new Option<double>("--alignment-weight") { Description = "Weight of the image-token-to-scene-token loss after the scene-token steps.", DefaultValueFactory = _ => 1.0 };
@@ -69,7 +72,7 @@ internal static class JudgeCommand
         var threads = CommonOptions.Threads();
         var command = new Command("train", "Pretrain the tiny judge on the world's judge rows and write it with its manifest.")
         {
-            steps, batch, lr, captionBatch, captionSteps, curriculumSteps, npEdit, imagePosition, poolStride, towerSize, textLayers, textHidden, globalMax, probeBatch, probeSteps, grounding, fullVocab, sceneSteps, sceneStageSteps, sceneNoise, alignmentSteps, alignmentWeight, adversarialSteps, adversarialEpsilon, initStd, seed, output, checkpoints, evalCount, device, threads,
+            steps, batch, lr, captionBatch, captionSteps, curriculumSteps, npEdit, imagePosition, poolStride, towerSize, textLayers, textHidden, globalMax, probeBatch, probeSteps, grounding, fullVocab, sceneSteps, sceneStageSteps, sceneGroups, sceneNoise, comparisonWeight, comparisonLayer, alignmentSteps, alignmentWeight, adversarialSteps, adversarialEpsilon, initStd, seed, output, checkpoints, evalCount, device, threads,
         };
         command.SetAction(parse =>
         {
@@ -125,6 +128,9 @@ internal static class JudgeCommand
             options.SceneTokenSteps = parse.GetValue(sceneSteps);
             options.SceneTokenStageSteps = parse.GetValue(sceneStageSteps);
             options.SceneTokenNoise = parse.GetValue(sceneNoise);
+            options.ComparisonProbeWeight = parse.GetValue(comparisonWeight);
+            options.ComparisonProbeLayer = parse.GetValue(comparisonLayer);
+            if (parse.GetValue(sceneGroups) is { } groups) options.SceneTokenKindGroups = ParseKindGroups(groups);
             options.AlignmentSteps = parse.GetValue(alignmentSteps);
             options.AlignmentWeight = parse.GetValue(alignmentWeight);
             options.AdversarialSteps = parse.GetValue(adversarialSteps);
@@ -176,6 +182,8 @@ internal static class JudgeCommand
                 ["scene_token_stage_steps"] = options.SceneTokenStageSteps.ToString(),
                 ["scene_token_kind_groups"] = string.Join(" | ", options.SceneTokenKindGroups.Select(g => string.Join(",", g))),
                 ["scene_token_noise"] = options.SceneTokenNoise.ToString("G"),
+                ["comparison_probe_weight"] = options.ComparisonProbeWeight.ToString("G"),
+                ["comparison_probe_layer"] = options.ComparisonProbeLayer.ToString(),
                 ["alignment_steps"] = options.AlignmentSteps.ToString(),
                 ["alignment_weight"] = options.AlignmentWeight.ToString("G"),
                 ["adversarial_steps"] = options.AdversarialSteps.ToString(),
@@ -193,6 +201,21 @@ internal static class JudgeCommand
             return 0;
         });
         return command;
+    }
+
+    // "a,b;c" -> [[a, b], [c]], each name checked against the world's question kinds.
+    private static string[][] ParseKindGroups(string text)
+    {
+        var groups = text.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(g => g.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
+        var known = QuestionKinds.General.Concat(QuestionKinds.NpEdit).ToHashSet(StringComparer.Ordinal);
+        foreach (var kind in groups.SelectMany(g => g))
+        {
+            if (!known.Contains(kind))
+                throw new ArgumentException($"--scene-token-groups: unknown question kind '{kind}'; known: {string.Join(", ", known)}.");
+        }
+        if (groups.Length == 0 || groups.Any(g => g.Length == 0)) throw new ArgumentException("--scene-token-groups: give at least one kind in every group.");
+        return groups;
     }
 
     private static Command Eval()

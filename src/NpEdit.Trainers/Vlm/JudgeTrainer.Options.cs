@@ -108,6 +108,12 @@ public sealed partial class JudgeTrainer
         /// <summary>Gaussian noise added to the scene tokens during the scene-token steps, relative to their RMS (0: none),
         /// so the decoder learns to read tokens that are only approximately right, as aligned image tokens are.</summary>
         public double SceneTokenNoise;
+        /// <summary>Weight of the <see cref="ComparisonProbe"/> loss on the two-image rows of the scene-token steps (0 = off):
+        /// dense labels of what differs between the two images, read from the decoder's residual stream.</summary>
+        public double ComparisonProbeWeight;
+        /// <summary>Decoder blocks the comparison probe reads after (-1: all but the last, which is left to pool what the
+        /// probe's labels describe into the answer).</summary>
+        public int ComparisonProbeLayer = -1;
 
         /// <summary>
         /// Adversarial training (<see cref="AdversarialImages"/>): image steps train on the batch's images moved by

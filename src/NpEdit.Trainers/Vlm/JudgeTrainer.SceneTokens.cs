@@ -26,6 +26,10 @@ public sealed partial class JudgeTrainer
     {
         if (o.AlignmentSteps > 0 && o.SceneTokenSteps <= 0)
             throw new ArgumentException("AlignmentSteps needs SceneTokenSteps > 0: the scene tokens it aligns to are learned in those steps.", nameof(o));
+        if (o.ComparisonProbeWeight > 0 && o.SceneTokenSteps <= 0)
+            throw new ArgumentException("ComparisonProbeWeight needs SceneTokenSteps > 0: its labels come from the rows' scenes, which only the scene-token steps read.", nameof(o));
+        if (o.ComparisonProbeLayer > config.TextConfig.NumHiddenLayers)
+            throw new ArgumentException($"ComparisonProbeLayer {o.ComparisonProbeLayer} exceeds the decoder's {config.TextConfig.NumHiddenLayers} layers.", nameof(o));
         if (o.SceneTokenSteps <= 0) return;
         if (o.SceneTokenSteps + o.AlignmentSteps > o.Steps)
             throw new ArgumentException($"SceneTokenSteps ({o.SceneTokenSteps}) plus AlignmentSteps ({o.AlignmentSteps}) exceed Steps ({o.Steps}).", nameof(o));
@@ -47,7 +51,7 @@ public sealed partial class JudgeTrainer
     // Which parts learn in a stage. Alignment trains the vision side only (gradients still flow through the frozen
     // decoder to the image tokens). The scene tokens are fixed targets after their own stage; they must also be kept
     // out of the optimizer, which would otherwise go on moving them with the momentum of their earlier gradients.
-    private static void SetTrainable(LlavaOnevisionModel model, SceneTokens tokens, AdamW optimizer, Stage stage)
+    private static void SetTrainable(LlavaOnevisionModel model, SceneTokens tokens, ComparisonProbe? comparison, AdamW optimizer, Stage stage)
     {
         void Set(IEnumerable<(string Name, TorchSharp.Modules.Parameter Parameter)> parameters, bool trainable)
         {
@@ -60,9 +64,11 @@ public sealed partial class JudgeTrainer
         }
         Set(model.named_parameters().Where(p => p.name.StartsWith("language_model.", StringComparison.Ordinal)), stage != Stage.Alignment);
         Set(tokens.named_parameters().Select(p => ("scene_tokens." + p.name, p.parameter)), stage == Stage.SceneTokens);
+        if (comparison is not null) Set(comparison.named_parameters().Select(p => ("comparison_probe." + p.name, p.parameter)), stage == Stage.SceneTokens);
     }
 
-    private (double Loss, double Accuracy) SceneTokenStep(YesNoScorer scorer, SceneTokens tokens, AdamW optimizer, List<SceneQuestionRow> batch, long step, Device device)
+    private (double Loss, double Accuracy, double Comparison) SceneTokenStep(YesNoScorer scorer, SceneTokens tokens, ComparisonProbe? comparison, AdamW optimizer,
+        List<SceneQuestionRow> batch, long step, Device device)
     {
         var o = TrainerOptions;
         using var scope = NewDisposeScope();
@@ -83,19 +89,34 @@ public sealed partial class JudgeTrainer
             queries.Add(new JudgeQuery(row.Scenes.Select(_ => JudgeImage.FromFeatures(features[next++])).ToArray(), row.Question));
         }
         optimizer.ZeroGrad();
-        using var logits = scorer.Score(queries);
+        var pairs = batch.Select((row, i) => (Row: i, Scenes: row.Scenes)).Where(r => r.Scenes.Count == 2).Select(r => (r.Row, r.Scenes[0], r.Scenes[1])).ToList();
+        YesNoLogits logits;
+        Tensor? comparisonLoss = null;
+        if (comparison is not null && pairs.Count > 0)
+        {
+            int layer = o.ComparisonProbeLayer >= 0 ? o.ComparisonProbeLayer : scorer.Config.TextConfig.NumHiddenLayers - 1;
+            var (scored, tapped, ids) = scorer.ScoreTapped(queries, layer);
+            logits = scored;
+            comparisonLoss = comparison.Loss(tapped, ids, scorer.Tokenizer.ImageTokenId, scorer.Config.TokensPerImage, pairs);
+        }
+        else
+        {
+            logits = scorer.Score(queries);
+        }
+        using var disposeLogits = logits;
         var answers = torch.tensor(batch.Select(r => r.Answer).ToArray(), device: device);
         var loss = AnswerLoss(scorer, logits, answers, o.FullVocabularyAnswerWeight);
         double value = loss.item<float>();
+        double comparisonValue = comparisonLoss is null ? double.NaN : comparisonLoss.item<float>();
         var correct = logits.Yes.gt(logits.No).eq(answers);
         _lastCorrect = correct.cpu().data<bool>().ToArray();
         double accuracy = correct.to(ScalarType.Float32).mean().item<float>();
-        if (!double.IsFinite(value)) return (double.NaN, accuracy);
-        loss.backward();
-        if (!optimizer.GradientsAreFinite()) return (double.NaN, accuracy);
+        if (!double.IsFinite(value) || (comparisonLoss is not null && !double.IsFinite(comparisonValue))) return (double.NaN, accuracy, comparisonValue);
+        (comparisonLoss is null ? loss : loss.Add(comparisonLoss.Mul(o.ComparisonProbeWeight))).backward();
+        if (!optimizer.GradientsAreFinite()) return (double.NaN, accuracy, comparisonValue);
         optimizer.ClipGradNorm(o.GradientClip);
         optimizer.Step();
-        return (value, accuracy);
+        return (value, accuracy, comparisonValue);
     }
 
     /// <summary>

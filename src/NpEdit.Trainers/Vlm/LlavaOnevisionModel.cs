@@ -80,7 +80,12 @@ public sealed class LlavaOnevisionModel : nn.Module
     /// from <see cref="ImageFeatures"/>) fill the image-token positions of <paramref name="inputIds"/> in reading
     /// order: row 0 left to right, then row 1, and so on; their count must match exactly.
     /// </summary>
-    public Tensor Forward(Tensor inputIds, Tensor attentionMask, Tensor? imageFeatures)
+    public Tensor Forward(Tensor inputIds, Tensor attentionMask, Tensor? imageFeatures) =>
+        ForwardTapped(inputIds, attentionMask, imageFeatures, tapAfterLayers: -1).Final;
+
+    /// <summary><see cref="Forward"/> plus the decoder's residual stream after its first <paramref name="tapAfterLayers"/>
+    /// blocks (see <see cref="Qwen2Model.ForwardTapped"/>).</summary>
+    public (Tensor Final, Tensor? Tapped) ForwardTapped(Tensor inputIds, Tensor attentionMask, Tensor? imageFeatures, int tapAfterLayers)
     {
         using var scope = NewDisposeScope();
         var embeds = language_model.Model.EmbedTokens.call(inputIds);
@@ -100,7 +105,8 @@ public sealed class LlavaOnevisionModel : nn.Module
             var source = imageFeatures.to(embeds.dtype).reshape(-1, embeds.shape[2]);
             embeds = embeds.masked_scatter(isImage.unsqueeze(-1).expand_as(embeds), source);
         }
-        return language_model.Model.Forward(embeds, attentionMask).MoveToOuterDisposeScope();
+        var (final, tapped) = language_model.Model.ForwardTapped(embeds, attentionMask, tapAfterLayers);
+        return (final.MoveToOuterDisposeScope(), tapped?.MoveToOuterDisposeScope());
     }
 
     /// <summary>Vocabulary logits for decoder hidden states (<c>[..., D]</c> to <c>[..., V]</c>).</summary>

@@ -36,15 +36,28 @@ public sealed class Qwen2Model : nn.Module
     /// <paramref name="attentionMask"/> is <c>[B,T]</c> with 1 for real tokens and 0 for padding; positions
     /// count real tokens only, so a left-padded row is rotated exactly like the same row unpadded.
     /// </summary>
-    public Tensor Forward(Tensor inputsEmbeds, Tensor attentionMask)
+    public Tensor Forward(Tensor inputsEmbeds, Tensor attentionMask) => ForwardTapped(inputsEmbeds, attentionMask, tapAfterLayers: -1).Final;
+
+    /// <summary>
+    /// <see cref="Forward"/> that also returns the residual stream <c>[B,T,D]</c> after the first
+    /// <paramref name="tapAfterLayers"/> blocks (unnormalised; null when it is negative), for training-only read-outs
+    /// of what the decoder has computed by then.
+    /// </summary>
+    public (Tensor Final, Tensor? Tapped) ForwardTapped(Tensor inputsEmbeds, Tensor attentionMask, int tapAfterLayers)
     {
+        if (tapAfterLayers > layers.Count) throw new ArgumentOutOfRangeException(nameof(tapAfterLayers), $"The decoder has {layers.Count} layers.");
         using var scope = NewDisposeScope();
         var positions = PositionIds(attentionMask);
         var (cos, sin) = RotaryEmbedding.CosSin(positions, _config.HeadDim, _config.RopeTheta, inputsEmbeds.dtype);
         var mask = GroupedQueryAttention.CausalPaddingMask(attentionMask, inputsEmbeds.dtype);
         var h = inputsEmbeds;
-        foreach (var layer in layers) h = layer.Forward(h, cos, sin, mask);
-        return norm.call(h).MoveToOuterDisposeScope();
+        Tensor? tapped = tapAfterLayers == 0 ? h : null;
+        for (int i = 0; i < layers.Count; i++)
+        {
+            h = layers[i].Forward(h, cos, sin, mask);
+            if (i + 1 == tapAfterLayers) tapped = h;
+        }
+        return (norm.call(h).MoveToOuterDisposeScope(), tapped?.MoveToOuterDisposeScope());
     }
 
     /// <summary>Position of each token among the real tokens of its row (padding gets 0; its value is never read).</summary>

@@ -57,7 +57,21 @@ public sealed class YesNoScorer
     }
 
     /// <summary>Answer-position logits for each query (see <see cref="YesNoLogits"/>).</summary>
-    public YesNoLogits Score(IReadOnlyList<JudgeQuery> queries)
+    public YesNoLogits Score(IReadOnlyList<JudgeQuery> queries) => ScoreCore(queries, tapAfterLayers: -1).Logits;
+
+    /// <summary>
+    /// <see cref="Score"/> plus, for training-only read-outs, the decoder's residual stream after its first
+    /// <paramref name="tapAfterLayers"/> blocks (<c>[B,T,D]</c>) and the prompts' token ids
+    /// (<c>[B,T]</c>, left-padded as in the forward), which locate each image's tokens.
+    /// </summary>
+    public (YesNoLogits Logits, Tensor Tapped, Tensor InputIds) ScoreTapped(IReadOnlyList<JudgeQuery> queries, int tapAfterLayers)
+    {
+        if (tapAfterLayers < 0) throw new ArgumentOutOfRangeException(nameof(tapAfterLayers), "Tap after zero or more decoder layers.");
+        var (logits, tapped, ids) = ScoreCore(queries, tapAfterLayers);
+        return (logits, tapped!, ids!);
+    }
+
+    private (YesNoLogits Logits, Tensor? Tapped, Tensor? InputIds) ScoreCore(IReadOnlyList<JudgeQuery> queries, int tapAfterLayers)
     {
         if (queries.Count == 0) throw new ArgumentException("At least one query is needed.", nameof(queries));
         using var scope = NewDisposeScope();
@@ -65,12 +79,14 @@ public sealed class YesNoScorer
         var features = CollectImageFeatures(queries, device);
         var prompts = queries.Select(q => Tokenizer.EncodeQuestion(q.Images.Count, q.Question, Config.TokensPerImage, SystemPrompt)).ToList();
         using var batch = PromptBatch.LeftPadded(prompts, CompactVocabulary.UnknownId, device);
-        var hidden = _model.Forward(batch.InputIds, batch.AttentionMask, features);
+        var (hidden, tapped) = _model.ForwardTapped(batch.InputIds, batch.AttentionMask, features, tapAfterLayers);
         var last = hidden.select(1, hidden.shape[1] - 1); // [B, D]: left padding puts every answer position last
         var full = _model.Logits(last).to(ScalarType.Float32);
         var yes = full.select(1, Tokenizer.YesTokenId);
         var no = full.select(1, Tokenizer.NoTokenId);
-        return new YesNoLogits(yes.MoveToOuterDisposeScope(), no.MoveToOuterDisposeScope(), full.MoveToOuterDisposeScope());
+        var logits = new YesNoLogits(yes.MoveToOuterDisposeScope(), no.MoveToOuterDisposeScope(), full.MoveToOuterDisposeScope());
+        // The ids are copied only for a tapped call: Score runs in NP-Edit's inner loop and keeps nothing else.
+        return tapped is null ? (logits, null, null) : (logits, tapped.MoveToOuterDisposeScope(), batch.InputIds.clone().MoveToOuterDisposeScope());
     }
 
     /// <summary>P(Yes) = sigmoid(l_yes - l_no) for each query, as plain numbers (no graph).</summary>

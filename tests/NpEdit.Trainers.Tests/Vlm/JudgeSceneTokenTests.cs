@@ -21,7 +21,7 @@ public sealed class JudgeSceneTokenTests
         return config with { VisionConfig = config.VisionConfig with { ImageSize = 12 } };
     }
 
-    private static JudgeTrainer.Options Options(string? checkpoints = null, int poolStride = 2) => new()
+    internal static JudgeTrainer.Options Options(string? checkpoints = null, int poolStride = 2) => new()
     {
         Tokenizer = WorldTokenizer.Value,
         ModelConfig = CellConfig(poolStride),
@@ -40,7 +40,7 @@ public sealed class JudgeSceneTokenTests
         EmaDecay = 0,
     };
 
-    private static IDataView Rows(MLContext context) => WorldDataViews.JudgeRows(context, 20_000, seed: 4, size: 12);
+    internal static IDataView Rows(MLContext context) => WorldDataViews.JudgeRows(context, 20_000, seed: 4, size: 12);
 
     [Fact]
     public void Scene_token_steps_train_the_decoder_alignment_trains_only_the_vision_side_and_a_resume_matches()

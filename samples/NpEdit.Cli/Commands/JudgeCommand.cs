@@ -57,7 +57,8 @@ internal static class JudgeCommand
         var sceneStageSteps = new Option<int>("--scene-token-stage-steps") { Description = "During the scene-token steps, add one group of question kinds every N steps (presence/colour, then background/shape/size/position/count, then two-image), then every kind (0 = all at once).", DefaultValueFactory = _ => 0 };
         var sceneGroups = new Option<string?>("--scene-token-groups") { Description = "The groups of question kinds the scene-token stages add, ';' between groups and ',' between kinds (default: presence,color; background,shape,size,position,count; the two-image kinds)." };
         var comparisonWeight = new Option<double>("--comparison-probe-weight") { Description = "Weight of the comparison probe on two-image scene-token rows: dense labels of what differs between the images, read from the decoder (0 = off).", DefaultValueFactory = _ => 0.0 };
-        var comparisonLayer = new Option<int>("--comparison-probe-layer") { Description = "Decoder layers the comparison probe reads after (-1: all but the last).", DefaultValueFactory = _ => -1 };
+        var comparisonLayer = new Option<int>("--comparison-probe-layer") { Description = "Decoder layers the comparison and count probes read after (-1: all but the last).", DefaultValueFactory = _ => -1 };
+        var countWeight = new Option<double>("--count-probe-weight") { Description = "Weight of the count probe on scene-token rows: the running object count at each cell token of every image, read from the decoder (0 = off).", DefaultValueFactory = _ => 0.0 };
         var sceneNoise = new Option<double>("--scene-token-noise") { Description = "Gaussian noise on the scene tokens, relative to their RMS, so the decoder reads approximate tokens too.", DefaultValueFactory = _ => 0.0 };
         var alignmentSteps = new Option<int>("--alignment-steps") { Description = "Then train only the vision side this many steps, to produce the scene tokens (decoder frozen).", DefaultValueFactory = _ => 0 };
         var alignmentWeight = new Option<double>("--alignment-weight") { Description = "Weight of the image-token-to-scene-token loss after the scene-token steps.", DefaultValueFactory = _ => 1.0 };
@@ -72,7 +73,7 @@ internal static class JudgeCommand
         var threads = CommonOptions.Threads();
         var command = new Command("train", "Pretrain the tiny judge on the world's judge rows and write it with its manifest.")
         {
-            steps, batch, lr, captionBatch, captionSteps, curriculumSteps, npEdit, imagePosition, poolStride, towerSize, textLayers, textHidden, globalMax, probeBatch, probeSteps, grounding, fullVocab, sceneSteps, sceneStageSteps, sceneGroups, sceneNoise, comparisonWeight, comparisonLayer, alignmentSteps, alignmentWeight, adversarialSteps, adversarialEpsilon, initStd, seed, output, checkpoints, evalCount, device, threads,
+            steps, batch, lr, captionBatch, captionSteps, curriculumSteps, npEdit, imagePosition, poolStride, towerSize, textLayers, textHidden, globalMax, probeBatch, probeSteps, grounding, fullVocab, sceneSteps, sceneStageSteps, sceneGroups, sceneNoise, comparisonWeight, comparisonLayer, countWeight, alignmentSteps, alignmentWeight, adversarialSteps, adversarialEpsilon, initStd, seed, output, checkpoints, evalCount, device, threads,
         };
         command.SetAction(parse =>
         {
@@ -130,6 +131,7 @@ internal static class JudgeCommand
             options.SceneTokenNoise = parse.GetValue(sceneNoise);
             options.ComparisonProbeWeight = parse.GetValue(comparisonWeight);
             options.ComparisonProbeLayer = parse.GetValue(comparisonLayer);
+            options.CountProbeWeight = parse.GetValue(countWeight);
             if (parse.GetValue(sceneGroups) is { } groups) options.SceneTokenKindGroups = ParseKindGroups(groups);
             options.AlignmentSteps = parse.GetValue(alignmentSteps);
             options.AlignmentWeight = parse.GetValue(alignmentWeight);
@@ -184,6 +186,7 @@ internal static class JudgeCommand
                 ["scene_token_noise"] = options.SceneTokenNoise.ToString("G"),
                 ["comparison_probe_weight"] = options.ComparisonProbeWeight.ToString("G"),
                 ["comparison_probe_layer"] = options.ComparisonProbeLayer.ToString(),
+                ["count_probe_weight"] = options.CountProbeWeight.ToString("G"),
                 ["alignment_steps"] = options.AlignmentSteps.ToString(),
                 ["alignment_weight"] = options.AlignmentWeight.ToString("G"),
                 ["adversarial_steps"] = options.AdversarialSteps.ToString(),

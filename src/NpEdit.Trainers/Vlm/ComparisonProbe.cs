@@ -66,9 +66,9 @@ public sealed class ComparisonProbe : nn.Module
         for (int p = 0; p < pairs.Count; p++)
         {
             var (row, first, second) = pairs[p];
-            var imagePositions = Enumerable.Range(0, (int)length).Where(t => ids[row * length + t] == imageTokenId).ToArray();
+            var imagePositions = PromptImageTokens.FlatPositions(ids, row, length, imageTokenId);
             if (imagePositions.Length < 2 * tokensPerImage) throw new ArgumentException($"Prompt row {row} does not hold two images.", nameof(pairs));
-            for (int cell = 0; cell < Cells; cell++) index[p * Cells + cell] = row * length + imagePositions[tokensPerImage + cell];
+            for (int cell = 0; cell < Cells; cell++) index[p * Cells + cell] = imagePositions[tokensPerImage + cell];
             Labels(first, second).CopyTo(labels, p * Cells * LabelsPerCell);
         }
         var device = tapped.device;

@@ -111,9 +111,12 @@ public sealed partial class JudgeTrainer
         /// <summary>Weight of the <see cref="ComparisonProbe"/> loss on the two-image rows of the scene-token steps (0 = off):
         /// dense labels of what differs between the two images, read from the decoder's residual stream.</summary>
         public double ComparisonProbeWeight;
-        /// <summary>Decoder blocks the comparison probe reads after (-1: all but the last, which is left to pool what the
-        /// probe's labels describe into the answer).</summary>
+        /// <summary>Decoder blocks the comparison and count probes read after (-1: all but the last, which is left to pool
+        /// what the probes' labels describe into the answer).</summary>
         public int ComparisonProbeLayer = -1;
+        /// <summary>Weight of the <see cref="CountProbe"/> loss on every image of the scene-token steps (0 = off): the running
+        /// object count at each cell token, read at the same layer as the comparison probe.</summary>
+        public double CountProbeWeight;
 
         /// <summary>
         /// Adversarial training (<see cref="AdversarialImages"/>): image steps train on the batch's images moved by

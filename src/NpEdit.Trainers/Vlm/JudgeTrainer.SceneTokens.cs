@@ -28,6 +28,8 @@ public sealed partial class JudgeTrainer
             throw new ArgumentException("AlignmentSteps needs SceneTokenSteps > 0: the scene tokens it aligns to are learned in those steps.", nameof(o));
         if (o.ComparisonProbeWeight > 0 && o.SceneTokenSteps <= 0)
             throw new ArgumentException("ComparisonProbeWeight needs SceneTokenSteps > 0: its labels come from the rows' scenes, which only the scene-token steps read.", nameof(o));
+        if (o.CountProbeWeight > 0 && o.SceneTokenSteps <= 0)
+            throw new ArgumentException("CountProbeWeight needs SceneTokenSteps > 0: its labels come from the rows' scenes, which only the scene-token steps read.", nameof(o));
         if (o.ComparisonProbeLayer > config.TextConfig.NumHiddenLayers)
             throw new ArgumentException($"ComparisonProbeLayer {o.ComparisonProbeLayer} exceeds the decoder's {config.TextConfig.NumHiddenLayers} layers.", nameof(o));
         if (o.SceneTokenSteps <= 0) return;
@@ -51,7 +53,7 @@ public sealed partial class JudgeTrainer
     // Which parts learn in a stage. Alignment trains the vision side only (gradients still flow through the frozen
     // decoder to the image tokens). The scene tokens are fixed targets after their own stage; they must also be kept
     // out of the optimizer, which would otherwise go on moving them with the momentum of their earlier gradients.
-    private static void SetTrainable(LlavaOnevisionModel model, SceneTokens tokens, ComparisonProbe? comparison, AdamW optimizer, Stage stage)
+    private static void SetTrainable(LlavaOnevisionModel model, SceneTokens tokens, DecoderProbes? decoderProbes, AdamW optimizer, Stage stage)
     {
         void Set(IEnumerable<(string Name, TorchSharp.Modules.Parameter Parameter)> parameters, bool trainable)
         {
@@ -64,10 +66,10 @@ public sealed partial class JudgeTrainer
         }
         Set(model.named_parameters().Where(p => p.name.StartsWith("language_model.", StringComparison.Ordinal)), stage != Stage.Alignment);
         Set(tokens.named_parameters().Select(p => ("scene_tokens." + p.name, p.parameter)), stage == Stage.SceneTokens);
-        if (comparison is not null) Set(comparison.named_parameters().Select(p => ("comparison_probe." + p.name, p.parameter)), stage == Stage.SceneTokens);
+        if (decoderProbes is not null) Set(decoderProbes.NamedParameters(), stage == Stage.SceneTokens);
     }
 
-    private (double Loss, double Accuracy, double Comparison) SceneTokenStep(YesNoScorer scorer, SceneTokens tokens, ComparisonProbe? comparison, AdamW optimizer,
+    private (double Loss, double Accuracy, double Comparison, double Count) SceneTokenStep(YesNoScorer scorer, SceneTokens tokens, DecoderProbes? decoderProbes, AdamW optimizer,
         List<SceneQuestionRow> batch, long step, Device device)
     {
         var o = TrainerOptions;
@@ -89,15 +91,14 @@ public sealed partial class JudgeTrainer
             queries.Add(new JudgeQuery(row.Scenes.Select(_ => JudgeImage.FromFeatures(features[next++])).ToArray(), row.Question));
         }
         optimizer.ZeroGrad();
-        var pairs = batch.Select((row, i) => (Row: i, Scenes: row.Scenes)).Where(r => r.Scenes.Count == 2).Select(r => (r.Row, r.Scenes[0], r.Scenes[1])).ToList();
         YesNoLogits logits;
-        Tensor? comparisonLoss = null;
-        if (comparison is not null && pairs.Count > 0)
+        Tensor? probeLoss = null;
+        double comparisonValue = double.NaN, countValue = double.NaN;
+        if (decoderProbes is not null)
         {
-            int layer = o.ComparisonProbeLayer >= 0 ? o.ComparisonProbeLayer : scorer.Config.TextConfig.NumHiddenLayers - 1;
-            var (scored, tapped, ids) = scorer.ScoreTapped(queries, layer);
+            var (scored, tapped, ids) = scorer.ScoreTapped(queries, decoderProbes.TapAfterLayers);
             logits = scored;
-            comparisonLoss = comparison.Loss(tapped, ids, scorer.Tokenizer.ImageTokenId, scorer.Config.TokensPerImage, pairs);
+            (probeLoss, comparisonValue, countValue) = decoderProbes.Loss(tapped, ids, scorer.Tokenizer.ImageTokenId, scorer.Config.TokensPerImage, batch);
         }
         else
         {
@@ -107,16 +108,16 @@ public sealed partial class JudgeTrainer
         var answers = torch.tensor(batch.Select(r => r.Answer).ToArray(), device: device);
         var loss = AnswerLoss(scorer, logits, answers, o.FullVocabularyAnswerWeight);
         double value = loss.item<float>();
-        double comparisonValue = comparisonLoss is null ? double.NaN : comparisonLoss.item<float>();
         var correct = logits.Yes.gt(logits.No).eq(answers);
         _lastCorrect = correct.cpu().data<bool>().ToArray();
         double accuracy = correct.to(ScalarType.Float32).mean().item<float>();
-        if (!double.IsFinite(value) || (comparisonLoss is not null && !double.IsFinite(comparisonValue))) return (double.NaN, accuracy, comparisonValue);
-        (comparisonLoss is null ? loss : loss.Add(comparisonLoss.Mul(o.ComparisonProbeWeight))).backward();
-        if (!optimizer.GradientsAreFinite()) return (double.NaN, accuracy, comparisonValue);
+        bool probesFinite = (double.IsNaN(comparisonValue) || double.IsFinite(comparisonValue)) && (double.IsNaN(countValue) || double.IsFinite(countValue));
+        if (!double.IsFinite(value) || !probesFinite) return (double.NaN, accuracy, comparisonValue, countValue);
+        (probeLoss is null ? loss : loss.Add(probeLoss)).backward();
+        if (!optimizer.GradientsAreFinite()) return (double.NaN, accuracy, comparisonValue, countValue);
         optimizer.ClipGradNorm(o.GradientClip);
         optimizer.Step();
-        return (value, accuracy, comparisonValue);
+        return (value, accuracy, comparisonValue, countValue);
     }
 
     /// <summary>

@@ -74,12 +74,11 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
         ValidateSceneTokens(o, model.Config, input);
         using var sceneTokens = o.SceneTokenSteps > 0 ? new SceneTokens(model.Config.TextConfig.HiddenSize, o.InitStd, o.Seed + 1) : null;
         sceneTokens?.to(device);
-        using var comparison = o.ComparisonProbeWeight > 0 ? new ComparisonProbe(model.Config.TextConfig.HiddenSize) : null;
-        comparison?.to(device);
+        using var decoderProbes = DecoderProbes.Create(o, model.Config.TextConfig, device);
         var named = model.named_parameters().Select(p => (p.name, p.parameter)).ToList();
         if (probe is not null) named.AddRange(probe.named_parameters().Select(p => ("scene_probe." + p.name, p.parameter)));
         if (sceneTokens is not null) named.AddRange(sceneTokens.named_parameters().Select(p => ("scene_tokens." + p.name, p.parameter)));
-        if (comparison is not null) named.AddRange(comparison.named_parameters().Select(p => ("comparison_probe." + p.name, p.parameter)));
+        if (decoderProbes is not null) named.AddRange(decoderProbes.NamedParameters());
         using var optimizer = new AdamW(named, o.LearningRate, o.Beta1, o.Beta2, weightDecay: o.WeightDecay);
         using var ema = o.EmaDecay > 0 ? new ExponentialMovingAverage(model, o.EmaDecay) : null;
         // The scene-token steps and the image steps after them are two trainings, each with its own warm-up and decay:
@@ -91,7 +90,7 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
         long startStep = 0, skipped = 0, consumed = 0, consumedCaptions = 0, consumedProbes = 0, consumedScenes = 0;
         if (checkpoints?.TryLoadLatest() is { } checkpoint)
         {
-            Restore(checkpoint, model, optimizer, ema, probe, sceneTokens, comparison);
+            Restore(checkpoint, model, optimizer, ema, probe, sceneTokens, decoderProbes);
             startStep = checkpoint.Step;
             skipped = long.Parse(checkpoint.State["skipped"]);
             consumed = long.Parse(checkpoint.State["consumed_rows"]);
@@ -126,17 +125,17 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
             optimizer.LearningRate = stage == Stage.SceneTokens ? sceneSchedule.At(step) : schedule.At(step - o.SceneTokenSteps);
             if (sceneTokens is not null && stage != trainableStage)
             {
-                SetTrainable(model, sceneTokens, comparison, optimizer, stage);
+                SetTrainable(model, sceneTokens, decoderProbes, optimizer, stage);
                 trainableStage = stage;
             }
             List<(RgbImage Image, string Caption)>? captionBatch = null;
             List<(RgbImage Image, Synthetic.Scene Scene)>? probeBatch = null;
-            double loss, accuracy, captionLoss = double.NaN, probeLoss = double.NaN, alignLoss = double.NaN, comparisonLoss = double.NaN;
+            double loss, accuracy, captionLoss = double.NaN, probeLoss = double.NaN, alignLoss = double.NaN, comparisonLoss = double.NaN, countLoss = double.NaN;
             if (stage == Stage.SceneTokens)
             {
                 var kinds = SceneStageKinds(o, step);
                 var sceneBatch = sceneRows!.Next(o.BatchSize, kinds is null ? null : k => kinds.Contains(k, StringComparer.Ordinal));
-                (loss, accuracy, comparisonLoss) = SceneTokenStep(scorer, sceneTokens!, comparison, optimizer, sceneBatch, step, device);
+                (loss, accuracy, comparisonLoss, countLoss) = SceneTokenStep(scorer, sceneTokens!, decoderProbes, optimizer, sceneBatch, step, device);
                 kindAccuracy.Add(sceneBatch.Select(r => r.Kind).ToList(), _lastCorrect);
             }
             else
@@ -164,6 +163,7 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
             if (probeBatch is not null && o.GroundingWeight > 0) losses["ground"] = _lastGroundingLoss;
             if (double.IsFinite(alignLoss)) losses["align"] = alignLoss;
             if (double.IsFinite(comparisonLoss)) losses["compare_probe"] = comparisonLoss;
+            if (double.IsFinite(countLoss)) losses["count_probe"] = countLoss;
             tracker.Report(step + 1, losses, skipped);
             bool last = step + 1 == o.Steps;
             if (readKinds && ((step + 1) % o.KindAccuracyInterval == 0 || last))
@@ -172,14 +172,14 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
             }
             if (checkpoints is not null && ((step + 1) % o.CheckpointInterval == 0 || last))
             {
-                SaveCheckpoint(checkpoints, step + 1, model, optimizer, ema, probe, sceneTokens, comparison, rows.Consumed, captions?.Consumed ?? 0, probes?.Consumed ?? 0, sceneRows?.Consumed ?? 0, skipped);
+                SaveCheckpoint(checkpoints, step + 1, model, optimizer, ema, probe, sceneTokens, decoderProbes, rows.Consumed, captions?.Consumed ?? 0, probes?.Consumed ?? 0, sceneRows?.Consumed ?? 0, skipped);
             }
         }
         if (rows.Failures.Count > 0)
         {
             o.Logger?.LogWarning("{Count} training rows could not be read and were skipped; first: row {Row}: {Error}", rows.Failures.Count, rows.Failures[0].Position, rows.Failures[0].Error);
         }
-        if (sceneTokens is not null) SetTrainable(model, sceneTokens, comparison, optimizer, Stage.Joint);
+        if (sceneTokens is not null) SetTrainable(model, sceneTokens, decoderProbes, optimizer, Stage.Joint);
         LastFitDuration = tracker.Elapsed;
         LossHistory = tracker.History;
         ema?.CopyTo(model);
@@ -329,7 +329,7 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
     }
 
     private static void SaveCheckpoint(CheckpointFolder folder, long step, LlavaOnevisionModel model, AdamW optimizer, ExponentialMovingAverage? ema,
-        SceneProbe? probe, SceneTokens? sceneTokens, ComparisonProbe? comparison, long consumed, long consumedCaptions, long consumedProbes, long consumedScenes, long skipped)
+        SceneProbe? probe, SceneTokens? sceneTokens, DecoderProbes? decoderProbes, long consumed, long consumedCaptions, long consumedProbes, long consumedScenes, long skipped)
     {
         var groups = new Dictionary<string, IReadOnlyDictionary<string, Tensor>>
         {
@@ -339,7 +339,7 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
         if (ema is not null) groups["ema"] = ema.Shadow;
         if (probe is not null) groups["probe"] = probe.state_dict();
         if (sceneTokens is not null) groups["scene_tokens"] = sceneTokens.state_dict();
-        if (comparison is not null) groups["comparison_probe"] = comparison.state_dict();
+        decoderProbes?.AddTo(groups);
         folder.Save(step, groups, new Dictionary<string, string>
         {
             ["consumed_rows"] = consumed.ToString(),
@@ -351,14 +351,13 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
     }
 
     private static void Restore(Checkpoint checkpoint, LlavaOnevisionModel model, AdamW optimizer, ExponentialMovingAverage? ema, SceneProbe? probe, SceneTokens? sceneTokens,
-        ComparisonProbe? comparison)
+        DecoderProbes? decoderProbes)
     {
         var weights = checkpoint.Load("model");
         var opt = checkpoint.Load("optimizer");
         var shadow = ema is not null ? checkpoint.Load("ema") : new Dictionary<string, Tensor>();
         var probeWeights = probe is not null ? checkpoint.Load("probe") : new Dictionary<string, Tensor>();
         var sceneWeights = sceneTokens is not null ? checkpoint.Load("scene_tokens") : new Dictionary<string, Tensor>();
-        var comparisonWeights = comparison is not null ? checkpoint.Load("comparison_probe") : new Dictionary<string, Tensor>();
         try
         {
             StateDictIO.LoadStrict(model, weights, $"{checkpoint.Folder}/model.safetensors");
@@ -366,11 +365,11 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
             ema?.Load(shadow, $"{checkpoint.Folder}/ema.safetensors");
             if (probe is not null) StateDictIO.LoadStrict(probe, probeWeights, $"{checkpoint.Folder}/probe.safetensors");
             if (sceneTokens is not null) StateDictIO.LoadStrict(sceneTokens, sceneWeights, $"{checkpoint.Folder}/scene_tokens.safetensors");
-            if (comparison is not null) StateDictIO.LoadStrict(comparison, comparisonWeights, $"{checkpoint.Folder}/comparison_probe.safetensors");
+            decoderProbes?.Restore(checkpoint);
         }
         finally
         {
-            foreach (var t in weights.Values.Concat(opt.Values).Concat(shadow.Values).Concat(probeWeights.Values).Concat(sceneWeights.Values).Concat(comparisonWeights.Values)) t.Dispose();
+            foreach (var t in weights.Values.Concat(opt.Values).Concat(shadow.Values).Concat(probeWeights.Values).Concat(sceneWeights.Values)) t.Dispose();
         }
     }
 }

@@ -21,7 +21,7 @@ internal sealed class NpEditStepRunner
     private readonly double[] _grid;
     private int _questions;
 
-    public NpEditStepRunner(NpEditTrainer.Options options, FlowModel student, FlowModel teacher, FlowModel fake, YesNoScorer? judge, AdamW studentOptimizer, AdamW fakeOptimizer, Device device)
+    public NpEditStepRunner(NpEditTrainer.Options options, FlowModel student, FlowModel teacher, FlowModel? fake, YesNoScorer? judge, AdamW studentOptimizer, AdamW? fakeOptimizer, Device device)
     {
         _o = options;
         Student = student;
@@ -36,10 +36,11 @@ internal sealed class NpEditStepRunner
 
     public FlowModel Student { get; }
     public FlowModel Teacher { get; }
-    public FlowModel Fake { get; }
+    /// <summary>The online fake-score model; null unless the DMD loss uses <see cref="FakeScoreKind.Online"/>.</summary>
+    public FlowModel? Fake { get; }
     public YesNoScorer? Judge { get; }
     public AdamW StudentOptimizer { get; }
-    public AdamW FakeOptimizer { get; }
+    public AdamW? FakeOptimizer { get; }
 
     /// <summary>The last generator step's unrolled output, kept only when <see cref="KeepGraphForInspection"/> is set (tests).</summary>
     internal UnrolledGenerator.Result? LastUnroll { get; private set; }
@@ -146,11 +147,11 @@ internal sealed class NpEditStepRunner
                 teacherEmpty = Teacher.EncodeText(Enumerable.Repeat(string.Empty, edited.Count).ToList());
                 fakeText = sourcePrior
                     ? Teacher.EncodeText(Enumerable.Repeat(rows.Select(r => r.SourceCaption), samples).SelectMany(c => c).ToList())
-                    : Fake.EncodeText(edited);
+                    : Fake!.EncodeText(edited);
             }
             // The surrogate's mean over the repeated rows makes x0's gradient the mean of the samples' gradients.
             var repeated = samples == 1 ? dmdX0 : dmdX0.repeat(samples, 1, 1, 1);
-            var dmd = DistributionMatchingLoss.Compute(repeated, Teacher, sourcePrior ? Teacher : Fake, teacherEdited, teacherEmpty, fakeText, tD, dmdNoise, _o.DmdGuidanceScale, _o.DmdGradientPool);
+            var dmd = DistributionMatchingLoss.Compute(repeated, Teacher, sourcePrior ? Teacher : Fake!, teacherEdited, teacherEmpty, fakeText, tD, dmdNoise, _o.DmdGuidanceScale, _o.DmdGradientPool);
             total = total.Add(dmd.Loss.Mul(_o.DmdWeight));
             losses["dmd"] = dmd.Loss.item<float>();
             losses["dmd_grad"] = dmd.Gradient.abs().mean().item<float>();
@@ -206,6 +207,8 @@ internal sealed class NpEditStepRunner
     /// </summary>
     private double FakeScoreUpdates(Tensor generated, IReadOnlyList<string> editedCaptions, long step)
     {
+        var fake = Fake!;
+        var optimizer = FakeOptimizer!;
         double sum = 0;
         for (int k = 0; k < _o.FakeScoreUpdates; k++)
         {
@@ -215,15 +218,15 @@ internal sealed class NpEditStepRunner
                 ? TimeSampling.Between(generated.shape[0], generator, _o.DmdTimeMin, _o.DmdTimeMax, _device)
                 : TimeSampling.Sample(TimeDistribution.LogitNormal, generated.shape[0], generator, _device, shift: _o.TimeShift);
             var noise = torch.randn(generated.shape, generator: generator).to(_device);
-            FakeOptimizer.LearningRate = _o.FakeLearningRate;
-            FakeOptimizer.ZeroGrad();
-            var loss = FlowMatchingLoss.Compute(Fake, generated, Fake.EncodeText(editedCaptions), t, noise);
+            optimizer.LearningRate = _o.FakeLearningRate;
+            optimizer.ZeroGrad();
+            var loss = FlowMatchingLoss.Compute(fake, generated, fake.EncodeText(editedCaptions), t, noise);
             double value = loss.item<float>();
             if (!double.IsFinite(value)) continue;
             loss.backward();
-            if (!FakeOptimizer.GradientsAreFinite()) continue;
-            FakeOptimizer.ClipGradNorm(_o.GradientClip);
-            FakeOptimizer.Step();
+            if (!optimizer.GradientsAreFinite()) continue;
+            optimizer.ClipGradNorm(_o.GradientClip);
+            optimizer.Step();
             sum += value;
         }
         return _o.FakeScoreUpdates == 0 ? 0 : sum / _o.FakeScoreUpdates;

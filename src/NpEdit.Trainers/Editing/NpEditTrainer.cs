@@ -111,8 +111,10 @@ public sealed partial class NpEditTrainer : IEstimator<NpEditTransformer>
         var student = FlowModelStore.Load(priorFolder, device);
         student.train();
         var teacher = student.Clone().Freeze();
-        var fake = student.Clone();
-        fake.train();
+        // Only the online fake score trains a model of its own; the other settings would copy and checkpoint a
+        // student-sized model that nothing reads.
+        var fake = o.UseDmdLoss && o.FakeScore == FakeScoreKind.Online ? student.Clone() : null;
+        fake?.train();
         YesNoScorer? judge = null;
         if (o.UseVlmLoss)
         {
@@ -121,7 +123,7 @@ public sealed partial class NpEditTrainer : IEstimator<NpEditTransformer>
         }
 
         using var studentOptimizer = new AdamW(student.named_parameters().Select(p => (p.name, p.parameter)), o.LearningRate, o.Beta1, o.Beta2);
-        using var fakeOptimizer = new AdamW(fake.named_parameters().Select(p => (p.name, p.parameter)), o.FakeLearningRate, o.Beta1, o.Beta2);
+        using var fakeOptimizer = fake is null ? null : new AdamW(fake.named_parameters().Select(p => (p.name, p.parameter)), o.FakeLearningRate, o.Beta1, o.Beta2);
         var runner = new NpEditStepRunner(o, student, teacher, fake, judge, studentOptimizer, fakeOptimizer, device) { KeepGraphForInspection = InspectLastStep, PoisonStep = PoisonStep };
         LastRunner = runner;
 
@@ -178,7 +180,7 @@ public sealed partial class NpEditTrainer : IEstimator<NpEditTransformer>
         if (!InspectLastStep)
         {
             teacher.Dispose();
-            fake.Dispose();
+            fake?.Dispose();
             judge?.Model.Dispose();
         }
         student.eval();
@@ -215,14 +217,14 @@ public sealed partial class NpEditTrainer : IEstimator<NpEditTransformer>
 
     private static void SaveCheckpoint(CheckpointFolder folder, long step, NpEditStepRunner runner, long consumed, long skipped, double seconds)
     {
-        folder.Save(step,
-            new Dictionary<string, IReadOnlyDictionary<string, Tensor>>
-            {
-                ["student"] = runner.Student.state_dict(),
-                ["fake"] = runner.Fake.state_dict(),
-                ["student_optimizer"] = runner.StudentOptimizer.StateTensors(),
-                ["fake_optimizer"] = runner.FakeOptimizer.StateTensors(),
-            },
+        var groups = new Dictionary<string, IReadOnlyDictionary<string, Tensor>>
+        {
+            ["student"] = runner.Student.state_dict(),
+            ["student_optimizer"] = runner.StudentOptimizer.StateTensors(),
+        };
+        if (runner.Fake is not null) groups["fake"] = runner.Fake.state_dict();
+        if (runner.FakeOptimizer is not null) groups["fake_optimizer"] = runner.FakeOptimizer.StateTensors();
+        folder.Save(step, groups,
             new Dictionary<string, string>
             {
                 ["consumed_rows"] = consumed.ToString(),
@@ -240,8 +242,9 @@ public sealed partial class NpEditTrainer : IEstimator<NpEditTransformer>
             finally { foreach (var t in tensors.Values) t.Dispose(); }
         }
         Into("student", t => StateDictIO.LoadStrict(runner.Student, t, $"{checkpoint.Folder}/student.safetensors"));
-        Into("fake", t => StateDictIO.LoadStrict(runner.Fake, t, $"{checkpoint.Folder}/fake.safetensors"));
         Into("student_optimizer", t => runner.StudentOptimizer.LoadState(t, $"{checkpoint.Folder}/student_optimizer.safetensors"));
-        Into("fake_optimizer", t => runner.FakeOptimizer.LoadState(t, $"{checkpoint.Folder}/fake_optimizer.safetensors"));
+        // Checkpoints written before runs without an online fake score stopped saving one still hold it: it is ignored.
+        if (runner.Fake is { } fake) Into("fake", t => StateDictIO.LoadStrict(fake, t, $"{checkpoint.Folder}/fake.safetensors"));
+        if (runner.FakeOptimizer is { } fakeOptimizer) Into("fake_optimizer", t => fakeOptimizer.LoadState(t, $"{checkpoint.Folder}/fake_optimizer.safetensors"));
     }
 }

@@ -65,7 +65,7 @@ public sealed class NpEditTrainerTests : IClassFixture<NpEditTrainerTests.Shared
         var options = _f.Options(steps: 3, warmup: 1);
         options.FakeScoreUpdates = 3;
         var (_, runner) = Prepared(options);
-        runner.FakeOptimizer.StepCount.Should().Be(2 * 3);
+        runner.FakeOptimizer!.StepCount.Should().Be(2 * 3);
         runner.StudentOptimizer.StepCount.Should().Be(3);
     }
 
@@ -82,7 +82,8 @@ public sealed class NpEditTrainerTests : IClassFixture<NpEditTrainerTests.Shared
         noDmd.UseDmdLoss = false;
         var (t2, r2) = Prepared(noDmd);
         t2.LossHistory[^1].Losses.Keys.Should().Contain("vlm").And.NotContain("dmd").And.NotContain("fake");
-        r2.FakeOptimizer.StepCount.Should().Be(0);
+        r2.Fake.Should().BeNull("without the DMD loss no fake score is built");
+        r2.FakeOptimizer.Should().BeNull();
 
         var withIdentity = _f.Options(steps: 2, warmup: 0);
         withIdentity.UseDmdLoss = false;
@@ -183,7 +184,8 @@ public sealed class NpEditTrainerTests : IClassFixture<NpEditTrainerTests.Shared
         frozen.LossHistory[^1].Losses.Should().NotContainKey("fake", "nothing trains the fake score");
         frozen.LossHistory[0].Losses["dmd"].Should().NotBe(online.LossHistory[0].Losses["dmd"]);
         double.IsFinite(frozen.LossHistory[^1].Losses["dmd"]).Should().BeTrue();
-        runner.FakeOptimizer.StepCount.Should().Be(0);
+        runner.Fake.Should().BeNull("the source-caption prior is the teacher itself; no fake score is built");
+        runner.FakeOptimizer.Should().BeNull();
     }
 
     [Fact]
@@ -357,19 +359,29 @@ public sealed class NpEditTrainerTests : IClassFixture<NpEditTrainerTests.Shared
         editor.Editor.parameters().All(p => p.isfinite().all().item<bool>()).Should().BeTrue();
     }
 
-    [Fact]
-    public void A_resumed_run_equals_an_uninterrupted_one()
+    [Theory]
+    [InlineData(FakeScoreKind.Online)]
+    [InlineData(FakeScoreKind.SourceCaptionPrior)]
+    public void A_resumed_run_equals_an_uninterrupted_one(FakeScoreKind fakeScore)
     {
-        var straight = new NpEditTrainer(new MLContext(1), _f.Options(steps: 4, warmup: 1));
+        NpEditTrainer.Options Options(int steps)
+        {
+            var o = _f.Options(steps: steps, warmup: 1);
+            o.FakeScore = fakeScore;
+            return o;
+        }
+        var straight = new NpEditTrainer(new MLContext(1), Options(4));
         using var a = straight.Fit(_f.Rows(new MLContext(1)));
 
         string folder = Path.Combine(_f.Root, "resume-" + Guid.NewGuid().ToString("N"));
-        var first = _f.Options(steps: 2, warmup: 1);
+        var first = Options(2);
         first.CheckpointFolder = folder;
         first.CheckpointInterval = 2;
         var firstTrainer = new NpEditTrainer(new MLContext(1), first);
         firstTrainer.Fit(_f.Rows(new MLContext(1))).Dispose();
-        var second = _f.Options(steps: 4, warmup: 1);
+        Directory.EnumerateFiles(folder, "fake.safetensors", SearchOption.AllDirectories).Any().Should().Be(fakeScore == FakeScoreKind.Online,
+            "only an online fake score is a model of its own to checkpoint");
+        var second = Options(4);
         second.CheckpointFolder = folder;
         var secondTrainer = new NpEditTrainer(new MLContext(1), second);
         using var b = secondTrainer.Fit(_f.Rows(new MLContext(1)));

@@ -65,10 +65,13 @@ internal sealed class DecoderProbes : IDisposable
 
     /// <summary>
     /// The weighted sum of the probes' losses on a scene-token batch, with each loss's value for the log (NaN when a
-    /// probe is off or had no rows); null when no probe had rows.
+    /// probe is off or had no rows); null when no probe had rows. The count probe trains only when
+    /// <paramref name="countQuestions"/> (count questions are among the stage's kinds): the running count needs
+    /// attention spread evenly over the cells, the shortcut that kept the decoder from learning the object questions
+    /// when it came first (measured, docs/judge.md).
     /// </summary>
     public (Tensor? Loss, double Comparison, double Count) Loss(Tensor tapped, Tensor inputIds, int imageTokenId, int tokensPerImage,
-        IReadOnlyList<SceneQuestionRow> batch)
+        IReadOnlyList<SceneQuestionRow> batch, bool countQuestions)
     {
         Tensor? total = null;
         double comparisonValue = double.NaN, countValue = double.NaN;
@@ -79,7 +82,7 @@ internal sealed class DecoderProbes : IDisposable
             comparisonValue = loss.item<float>();
             total = loss.Mul(ComparisonWeight);
         }
-        if (Count is not null && batch.Count > 0)
+        if (Count is not null && countQuestions && batch.Count > 0)
         {
             var loss = Count.Loss(tapped, inputIds, imageTokenId, tokensPerImage, batch.Select((row, i) => (i, row.Scenes)).ToList());
             countValue = loss.item<float>();

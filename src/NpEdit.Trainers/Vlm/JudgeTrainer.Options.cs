@@ -115,7 +115,8 @@ public sealed partial class JudgeTrainer
         /// what the probes' labels describe into the answer).</summary>
         public int ComparisonProbeLayer = -1;
         /// <summary>Weight of the <see cref="CountProbe"/> loss on every image of the scene-token steps (0 = off): the running
-        /// object count at each cell token, read at the same layer as the comparison probe.</summary>
+        /// object count at each cell token, read at the same layer as the comparison probe. It trains only from the stage
+        /// in which count questions join (with <see cref="SceneTokenStageSteps"/>).</summary>
         public double CountProbeWeight;
 
         /// <summary>

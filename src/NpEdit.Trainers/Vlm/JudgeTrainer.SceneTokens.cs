@@ -70,7 +70,7 @@ public sealed partial class JudgeTrainer
     }
 
     private (double Loss, double Accuracy, double Comparison, double Count) SceneTokenStep(YesNoScorer scorer, SceneTokens tokens, DecoderProbes? decoderProbes, AdamW optimizer,
-        List<SceneQuestionRow> batch, long step, Device device)
+        List<SceneQuestionRow> batch, string[]? kinds, long step, Device device)
     {
         var o = TrainerOptions;
         using var scope = NewDisposeScope();
@@ -98,7 +98,8 @@ public sealed partial class JudgeTrainer
         {
             var (scored, tapped, ids) = scorer.ScoreTapped(queries, decoderProbes.TapAfterLayers);
             logits = scored;
-            (probeLoss, comparisonValue, countValue) = decoderProbes.Loss(tapped, ids, scorer.Tokenizer.ImageTokenId, scorer.Config.TokensPerImage, batch);
+            (probeLoss, comparisonValue, countValue) = decoderProbes.Loss(tapped, ids, scorer.Tokenizer.ImageTokenId, scorer.Config.TokensPerImage, batch,
+                countQuestions: kinds is null || kinds.Contains(Synthetic.QuestionKinds.Count, StringComparer.Ordinal));
         }
         else
         {

@@ -135,7 +135,7 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
             {
                 var kinds = SceneStageKinds(o, step);
                 var sceneBatch = sceneRows!.Next(o.BatchSize, kinds is null ? null : k => kinds.Contains(k, StringComparer.Ordinal));
-                (loss, accuracy, comparisonLoss, countLoss) = SceneTokenStep(scorer, sceneTokens!, decoderProbes, optimizer, sceneBatch, step, device);
+                (loss, accuracy, comparisonLoss, countLoss) = SceneTokenStep(scorer, sceneTokens!, decoderProbes, optimizer, sceneBatch, kinds, step, device);
                 kindAccuracy.Add(sceneBatch.Select(r => r.Kind).ToList(), _lastCorrect);
             }
             else

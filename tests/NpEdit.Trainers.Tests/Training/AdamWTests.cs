@@ -62,7 +62,7 @@ public sealed class AdamWTests
         using var reference = nn.Linear(3, 2);
         using (no_grad()) foreach (var (k, v) in reference.state_dict()) v.copy_(before[k]);
         using var plain = new AdamW(reference.named_parameters().Select(p => (p.name, p.parameter)), 0.03, weightDecay: 0.1);
-        using (no_grad()) foreach (var (name, p) in reference.named_parameters()) p.grad = a.get_parameter(name).grad!.clone();
+        using (no_grad()) foreach (var (name, p) in reference.named_parameters()) p.grad = a.get_parameter(name)!.grad!.clone();
         opt.Step();
         plain.Step();
 

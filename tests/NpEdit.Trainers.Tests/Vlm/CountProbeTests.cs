@@ -64,6 +64,23 @@ public sealed class CountProbeTests
     }
 
     [Fact]
+    public void The_count_probe_trains_from_the_stage_in_which_count_questions_join()
+    {
+        var context = new MLContext(seed: 0);
+        var o = JudgeSceneTokenTests.Options();
+        o.Steps = 4;
+        o.SceneTokenSteps = 4;
+        o.AlignmentSteps = 0;
+        o.SceneTokenStageSteps = 2;
+        o.SceneTokenKindGroups = [[QuestionKinds.Presence, QuestionKinds.Color], [QuestionKinds.Count]];
+        o.CountProbeWeight = 1.0;
+        var trainer = new JudgeTrainer(context, o);
+        trainer.Fit(JudgeSceneTokenTests.Rows(context)).Dispose();
+        trainer.LossHistory.Take(2).Should().OnlyContain(h => !h.Losses.ContainsKey("count_probe"), "no count question has joined yet");
+        trainer.LossHistory.Skip(2).Should().OnlyContain(h => double.IsFinite(h.Losses["count_probe"]));
+    }
+
+    [Fact]
     public void The_count_probe_needs_scene_token_steps()
     {
         var context = new MLContext(seed: 0);

@@ -76,11 +76,4 @@ public sealed class TextToImageFlowTrainerTests : IDisposable
         var act = () => trainer.Fit(data);
         act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*image column 'Image': expected Image, got Single*");
     }
-
-    private sealed class SynchronousProgress<T> : IProgress<T>
-    {
-        private readonly Action<T> _report;
-        public SynchronousProgress(Action<T> report) => _report = report;
-        public void Report(T value) => _report(value);
-    }
 }

@@ -136,9 +136,4 @@ public sealed class JudgeSceneTokenTests
 
     private static Dictionary<string, Tensor> ModelWeights(string folder, long step) =>
         new Checkpoint(Path.Combine(folder, $"step-{step:D8}"), step, new Dictionary<string, string>()).Load("model");
-
-    private sealed class SynchronousProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
-    }
 }

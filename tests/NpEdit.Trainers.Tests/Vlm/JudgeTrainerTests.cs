@@ -193,9 +193,4 @@ public sealed class JudgeTrainerTests
         color.Should().Equal(0, 0, 0, 0, 0, 3, 0, 0, 0);
         size.Should().Equal(0, 0, 0, 0, 0, 2, 0, 0, 0);
     }
-
-    private sealed class SynchronousProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
-    }
 }

@@ -112,8 +112,8 @@ public sealed partial class JudgeTrainer
         var correct = logits.Yes.gt(logits.No).eq(answers);
         _lastCorrect = correct.cpu().data<bool>().ToArray();
         double accuracy = correct.to(ScalarType.Float32).mean().item<float>();
-        bool probesFinite = (double.IsNaN(comparisonValue) || double.IsFinite(comparisonValue)) && (double.IsNaN(countValue) || double.IsFinite(countValue));
-        if (!double.IsFinite(value) || !probesFinite) return (double.NaN, accuracy, comparisonValue, countValue);
+        double probeValue = probeLoss is null ? 0 : probeLoss.item<float>();
+        if (!double.IsFinite(value) || !double.IsFinite(probeValue)) return (double.NaN, accuracy, comparisonValue, countValue);
         (probeLoss is null ? loss : loss.Add(probeLoss)).backward();
         if (!optimizer.GradientsAreFinite()) return (double.NaN, accuracy, comparisonValue, countValue);
         optimizer.ClipGradNorm(o.GradientClip);

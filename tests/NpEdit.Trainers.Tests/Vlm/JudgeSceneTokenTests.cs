@@ -87,6 +87,23 @@ public sealed class JudgeSceneTokenTests
     }
 
     [Fact]
+    public void Alignment_steps_bring_the_image_tokens_towards_the_scene_tokens()
+    {
+        var context = new MLContext(seed: 0);
+        var o = Options();
+        o.Steps = 42;
+        o.SceneTokenSteps = 2;
+        o.AlignmentSteps = 40;
+        o.LearningRate = 3e-3;
+        o.WarmupSteps = 5;
+        o.CheckpointFolder = null;
+        var trainer = new JudgeTrainer(context, o);
+        trainer.Fit(Rows(context)).Dispose();
+        var align = trainer.LossHistory.Skip(2).Select(h => h.Losses["align"]).ToList();
+        align.TakeLast(10).Average().Should().BeLessThan(0.7 * align.Take(5).Average(), $"alignment trains the vision side to produce the scene tokens ({string.Join(", ", align.Select(a => a.ToString("F3")))})");
+    }
+
+    [Fact]
     public void Scene_tokens_need_one_image_token_per_cell_and_alignment_needs_scene_tokens()
     {
         var context = new MLContext(seed: 0);

@@ -51,24 +51,22 @@ public sealed class ComparisonProbe : nn.Module
 
     /// <summary>
     /// Mean binary cross-entropy over the labels of each pair, read at the first 9 tokens of the second image of
-    /// prompt row <c>Row</c> in <paramref name="tapped"/> (<c>[B,T,D]</c>); <paramref name="inputIds"/> (<c>[B,T]</c>)
-    /// locate the image tokens.
+    /// prompt row <c>Row</c> in <paramref name="tapped"/> (<c>[B,T,D]</c>); <paramref name="imagePositions"/> holds each
+    /// row's flat image-token indices (<see cref="PromptImageTokens.FlatPositions"/>).
     /// </summary>
-    public Tensor Loss(Tensor tapped, Tensor inputIds, int imageTokenId, int tokensPerImage, IReadOnlyList<(int Row, Scene First, Scene Second)> pairs)
+    public Tensor Loss(Tensor tapped, long[][] imagePositions, int tokensPerImage, IReadOnlyList<(int Row, Scene First, Scene Second)> pairs)
     {
         if (pairs.Count == 0) throw new ArgumentException("At least one two-image row is needed.", nameof(pairs));
         if (tokensPerImage < Cells) throw new ArgumentException($"Comparison labels need {Cells} cell tokens per image; the judge has {tokensPerImage}.", nameof(tokensPerImage));
         using var scope = NewDisposeScope();
-        long length = inputIds.shape[1];
-        var ids = inputIds.cpu().data<long>().ToArray();
         var index = new long[pairs.Count * Cells];
         var labels = new float[pairs.Count * Cells * LabelsPerCell];
         for (int p = 0; p < pairs.Count; p++)
         {
             var (row, first, second) = pairs[p];
-            var imagePositions = PromptImageTokens.FlatPositions(ids, row, length, imageTokenId);
-            if (imagePositions.Length < 2 * tokensPerImage) throw new ArgumentException($"Prompt row {row} does not hold two images.", nameof(pairs));
-            for (int cell = 0; cell < Cells; cell++) index[p * Cells + cell] = imagePositions[tokensPerImage + cell];
+            var positions = imagePositions[row];
+            if (positions.Length < 2 * tokensPerImage) throw new ArgumentException($"Prompt row {row} does not hold two images.", nameof(pairs));
+            for (int cell = 0; cell < Cells; cell++) index[p * Cells + cell] = positions[tokensPerImage + cell];
             Labels(first, second).CopyTo(labels, p * Cells * LabelsPerCell);
         }
         var device = tapped.device;

@@ -43,25 +43,24 @@ public sealed class CountProbe : nn.Module
 
     /// <summary>
     /// Mean cross-entropy over the cells of every image of the given prompt rows, read at the first 9 tokens of each
-    /// image in <paramref name="tapped"/> (<c>[B,T,D]</c>); <paramref name="inputIds"/> (<c>[B,T]</c>) locate them.
+    /// image in <paramref name="tapped"/> (<c>[B,T,D]</c>); <paramref name="imagePositions"/> holds each row's flat
+    /// image-token indices (<see cref="PromptImageTokens.FlatPositions"/>).
     /// </summary>
-    public Tensor Loss(Tensor tapped, Tensor inputIds, int imageTokenId, int tokensPerImage, IReadOnlyList<(int Row, IReadOnlyList<Scene> Scenes)> rows)
+    public Tensor Loss(Tensor tapped, long[][] imagePositions, int tokensPerImage, IReadOnlyList<(int Row, IReadOnlyList<Scene> Scenes)> rows)
     {
         if (rows.Count == 0) throw new ArgumentException("At least one row is needed.", nameof(rows));
         if (tokensPerImage < Cells) throw new ArgumentException($"Count labels need {Cells} cell tokens per image; the judge has {tokensPerImage}.", nameof(tokensPerImage));
         using var scope = NewDisposeScope();
-        long length = inputIds.shape[1];
-        var ids = inputIds.cpu().data<long>().ToArray();
         var index = new List<long>();
         var labels = new List<long>();
         foreach (var (row, scenes) in rows)
         {
-            var imagePositions = PromptImageTokens.FlatPositions(ids, row, length, imageTokenId);
-            if (imagePositions.Length != scenes.Count * tokensPerImage)
-                throw new ArgumentException($"Prompt row {row} holds {imagePositions.Length / tokensPerImage} images; its row has {scenes.Count} scenes.", nameof(rows));
+            var positions = imagePositions[row];
+            if (positions.Length != scenes.Count * tokensPerImage)
+                throw new ArgumentException($"Prompt row {row} holds {positions.Length / tokensPerImage} images; its row has {scenes.Count} scenes.", nameof(rows));
             for (int image = 0; image < scenes.Count; image++)
             {
-                for (int cell = 0; cell < Cells; cell++) index.Add(imagePositions[image * tokensPerImage + cell]);
+                for (int cell = 0; cell < Cells; cell++) index.Add(positions[image * tokensPerImage + cell]);
                 labels.AddRange(Labels(scenes[image]));
             }
         }

@@ -75,16 +75,20 @@ internal sealed class DecoderProbes : IDisposable
     {
         Tensor? total = null;
         double comparisonValue = double.NaN, countValue = double.NaN;
+        bool counting = Count is not null && countQuestions && batch.Count > 0;
         var pairs = batch.Select((row, i) => (Row: i, row.Scenes)).Where(r => r.Scenes.Count == 2).Select(r => (r.Row, r.Scenes[0], r.Scenes[1])).ToList();
-        if (Comparison is not null && pairs.Count > 0)
+        bool comparing = Comparison is not null && pairs.Count > 0;
+        if (!comparing && !counting) return (null, comparisonValue, countValue);
+        var imagePositions = PromptImageTokens.FlatPositions(inputIds, imageTokenId);
+        if (comparing)
         {
-            var loss = Comparison.Loss(tapped, inputIds, imageTokenId, tokensPerImage, pairs);
+            var loss = Comparison!.Loss(tapped, imagePositions, tokensPerImage, pairs);
             comparisonValue = loss.item<float>();
             total = loss.Mul(ComparisonWeight);
         }
-        if (Count is not null && countQuestions && batch.Count > 0)
+        if (counting)
         {
-            var loss = Count.Loss(tapped, inputIds, imageTokenId, tokensPerImage, batch.Select((row, i) => (i, row.Scenes)).ToList());
+            var loss = Count!.Loss(tapped, imagePositions, tokensPerImage, batch.Select((row, i) => (i, row.Scenes)).ToList());
             countValue = loss.item<float>();
             var weighted = loss.Mul(CountWeight);
             total = total is null ? weighted : total.Add(weighted);

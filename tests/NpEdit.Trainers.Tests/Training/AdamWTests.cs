@@ -72,4 +72,68 @@ public sealed class AdamWTests
         a.state_dict()["bias"].eq(before["bias"]).all().item<bool>().Should().BeTrue("a factor of 0 leaves the parameter where it was, decay included");
         opt.StateTensors()["exp_avg.bias"].abs().sum().item<float>().Should().BeGreaterThan(0, "its moments still follow the gradient");
     }
+
+    [Fact]
+    public void A_parameter_that_joins_late_takes_the_first_step_of_a_fresh_optimizer()
+    {
+        torch.manual_seed(11);
+        using var early = nn.Linear(3, 2);
+        using var late = nn.Linear(3, 2);
+        var named = early.named_parameters().Select(p => ("early." + p.name, p.parameter))
+            .Concat(late.named_parameters().Select(p => ("late." + p.name, p.parameter))).ToList();
+        using var opt = new AdamW(named, 0.01);
+        foreach (var (name, _) in named.Where(p => p.Item1.StartsWith("late.", StringComparison.Ordinal))) opt.Frozen.Add(name);
+        using var x = torch.randn(4, 3);
+        for (int i = 0; i < 20; i++)
+        {
+            opt.ZeroGrad();
+            early.call(x).Add(late.call(x)).Pow(2).sum().backward();
+            opt.Step();
+        }
+        opt.Frozen.Clear();
+        opt.ZeroGrad();
+        early.call(x).Add(late.call(x)).Pow(2).sum().backward();
+        var before = late.weight!.detach().clone();
+        using var reference = nn.Linear(3, 2);
+        using (no_grad())
+        {
+            reference.weight!.copy_(before);
+            reference.weight.grad = late.weight.grad!.clone();
+        }
+        using var fresh = new AdamW(new[] { ("weight", reference.weight!) }, 0.01);
+        opt.Step();
+        fresh.Step();
+
+        opt.StepsOf("late.weight").Should().Be(1);
+        opt.StepsOf("early.weight").Should().Be(21);
+        late.weight.allclose(reference.weight, rtol: 1e-6, atol: 1e-8).Should().BeTrue("its zero moments are corrected for one update, not 21");
+        late.weight.sub(before).abs().max().item<float>().Should().BeApproximately(0.01f, 1e-4f, "Adam's first step moves each weight by the learning rate");
+    }
+
+    [Fact]
+    public void Per_parameter_counts_round_trip_and_a_state_without_them_takes_the_global_count()
+    {
+        torch.manual_seed(13);
+        using var a = nn.Linear(2, 2);
+        using var opt = new AdamW(a.named_parameters().Select(p => (p.name, p.parameter)), 0.1);
+        opt.Frozen.Add("bias");
+        for (int i = 0; i < 3; i++)
+        {
+            opt.ZeroGrad();
+            a.call(torch.ones(1, 2)).sum().backward();
+            if (i == 2) opt.Frozen.Clear();
+            opt.Step();
+        }
+        var state = opt.StateTensors();
+        using var restored = new AdamW(a.named_parameters().Select(p => (p.name, p.parameter)), 0.1);
+        restored.LoadState(state, "test");
+        restored.StepsOf("weight").Should().Be(3);
+        restored.StepsOf("bias").Should().Be(1);
+
+        var legacy = state.Where(kv => !kv.Key.StartsWith("steps.", StringComparison.Ordinal)).ToDictionary(kv => kv.Key, kv => kv.Value);
+        using var old = new AdamW(a.named_parameters().Select(p => (p.name, p.parameter)), 0.1);
+        old.LoadState(legacy, "legacy");
+        old.StepsOf("weight").Should().Be(3);
+        old.StepsOf("bias").Should().Be(3, "a state written before per-parameter counts was corrected with the global count");
+    }
 }

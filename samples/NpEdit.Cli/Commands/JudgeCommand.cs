@@ -62,6 +62,7 @@ internal static class JudgeCommand
         var sceneNoise = new Option<double>("--scene-token-noise") { Description = "Gaussian noise on the scene tokens, relative to their RMS, so the decoder reads approximate tokens too.", DefaultValueFactory = _ => 0.0 };
         var alignmentSteps = new Option<int>("--alignment-steps") { Description = "Then train only the vision side this many steps, to produce the scene tokens (decoder frozen).", DefaultValueFactory = _ => 0 };
         var alignmentWeight = new Option<double>("--alignment-weight") { Description = "Weight of the image-token-to-scene-token loss after the scene-token steps.", DefaultValueFactory = _ => 1.0 };
+        var contentWeight = new Option<double>("--content-alignment-weight") { Description = "Weight of the content loss after the scene-token steps: each cell's image token must be nearer its true contents' scene token than any other contents' (0 = off).", DefaultValueFactory = _ => 0.0 };
         var adversarialSteps = new Option<int>("--adversarial-steps") { Description = "Adversarial training: train on images moved this many signed-gradient steps towards the wrong answer (0 = off).", DefaultValueFactory = _ => 0 };
         var adversarialEpsilon = new Option<double>("--adversarial-epsilon") { Description = "Largest pixel change of an adversarial image (pixels in [-1, 1]).", DefaultValueFactory = _ => new JudgeTrainer.Options().AdversarialEpsilon };
         var initStd = new Option<double>("--init-std") { Description = "Standard deviation of the new judge's initial weights.", DefaultValueFactory = _ => 0.08 };
@@ -73,7 +74,7 @@ internal static class JudgeCommand
         var threads = CommonOptions.Threads();
         var command = new Command("train", "Pretrain the tiny judge on the world's judge rows and write it with its manifest.")
         {
-            steps, batch, lr, captionBatch, captionSteps, curriculumSteps, npEdit, imagePosition, poolStride, towerSize, textLayers, textHidden, globalMax, probeBatch, probeSteps, grounding, fullVocab, sceneSteps, sceneStageSteps, sceneGroups, sceneNoise, comparisonWeight, comparisonLayer, countWeight, alignmentSteps, alignmentWeight, adversarialSteps, adversarialEpsilon, initStd, seed, output, checkpoints, evalCount, device, threads,
+            steps, batch, lr, captionBatch, captionSteps, curriculumSteps, npEdit, imagePosition, poolStride, towerSize, textLayers, textHidden, globalMax, probeBatch, probeSteps, grounding, fullVocab, sceneSteps, sceneStageSteps, sceneGroups, sceneNoise, comparisonWeight, comparisonLayer, countWeight, alignmentSteps, alignmentWeight, contentWeight, adversarialSteps, adversarialEpsilon, initStd, seed, output, checkpoints, evalCount, device, threads,
         };
         command.SetAction(parse =>
         {
@@ -135,6 +136,7 @@ internal static class JudgeCommand
             if (parse.GetValue(sceneGroups) is { } groups) options.SceneTokenKindGroups = ParseKindGroups(groups);
             options.AlignmentSteps = parse.GetValue(alignmentSteps);
             options.AlignmentWeight = parse.GetValue(alignmentWeight);
+            options.ContentAlignmentWeight = parse.GetValue(contentWeight);
             options.AdversarialSteps = parse.GetValue(adversarialSteps);
             options.AdversarialEpsilon = parse.GetValue(adversarialEpsilon);
             if (options.ProbeBatchSize > 0)
@@ -189,6 +191,7 @@ internal static class JudgeCommand
                 ["count_probe_weight"] = options.CountProbeWeight.ToString("G"),
                 ["alignment_steps"] = options.AlignmentSteps.ToString(),
                 ["alignment_weight"] = options.AlignmentWeight.ToString("G"),
+                ["content_alignment_weight"] = options.ContentAlignmentWeight.ToString("G"),
                 ["adversarial_steps"] = options.AdversarialSteps.ToString(),
                 ["adversarial_epsilon"] = options.AdversarialEpsilon.ToString("G"),
                 ["probe_rows"] = "WorldDataViews.SceneRows(seed + 1, split: train)",

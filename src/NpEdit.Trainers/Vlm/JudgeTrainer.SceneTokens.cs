@@ -26,6 +26,8 @@ public sealed partial class JudgeTrainer
     {
         if (o.AlignmentSteps > 0 && o.SceneTokenSteps <= 0)
             throw new ArgumentException("AlignmentSteps needs SceneTokenSteps > 0: the scene tokens it aligns to are learned in those steps.", nameof(o));
+        if (o.ContentAlignmentWeight > 0 && o.SceneTokenSteps <= 0)
+            throw new ArgumentException("ContentAlignmentWeight needs SceneTokenSteps > 0: the scene tokens it aligns to are learned in those steps.", nameof(o));
         if (o.ComparisonProbeWeight > 0 && o.SceneTokenSteps <= 0)
             throw new ArgumentException("ComparisonProbeWeight needs SceneTokenSteps > 0: its labels come from the rows' scenes, which only the scene-token steps read.", nameof(o));
         if (o.CountProbeWeight > 0 && o.SceneTokenSteps <= 0)

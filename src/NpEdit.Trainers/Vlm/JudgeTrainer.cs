@@ -39,6 +39,8 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
     private double _lastGroundingLoss = double.NaN;
     // Whether each question of the last step was answered right (before its update), for per-kind accuracy.
     private bool[] _lastCorrect = Array.Empty<bool>();
+    private double _lastContentLoss = double.NaN; // the last image step's SceneTokens.ContentLoss
+    private CellReading? _lastCellReading; // the last image step's reading of its cell tokens (scene-token runs only)
 
     /// <summary>Per-step losses of the last <see cref="Fit"/>.</summary>
     public IReadOnlyList<(long Step, IReadOnlyDictionary<string, double> Losses)> LossHistory { get; private set; } = Array.Empty<(long, IReadOnlyDictionary<string, double>)>();
@@ -162,6 +164,12 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
             if (probeBatch is not null) losses["probe"] = probeLoss;
             if (probeBatch is not null && o.GroundingWeight > 0) losses["ground"] = _lastGroundingLoss;
             if (double.IsFinite(alignLoss)) losses["align"] = alignLoss;
+            if (stage != Stage.SceneTokens && double.IsFinite(_lastContentLoss)) losses["content"] = _lastContentLoss;
+            if (stage != Stage.SceneTokens && _lastCellReading is { } reading)
+            {
+                losses["cells"] = reading.Cells;
+                if (double.IsFinite(reading.Shape)) (losses["cell_shape"], losses["cell_color"], losses["cell_size"]) = (reading.Shape, reading.Color, reading.Size);
+            }
             if (double.IsFinite(comparisonLoss)) losses["compare_probe"] = comparisonLoss;
             if (double.IsFinite(countLoss)) losses["count_probe"] = countLoss;
             tracker.Report(step + 1, losses, skipped);
@@ -211,6 +219,8 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
 
         // With scene tokens the image features are computed here, so the alignment loss reads the same forward.
         var features = sceneTokens is null ? null : scorer.Model.ImageFeatures(VlmImageProcessor.Preprocess(images, scorer.Config));
+        _lastCellReading = features is null ? null
+            : sceneTokens!.ReadCells(features.narrow(1, 0, SceneTokens.Cells), batch.SelectMany(r => r.Scenes ?? throw new InvalidDataException("A judge row has no scene to align to.")).ToList());
         var queries = Queries(batch, i => features is null ? JudgeImage.FromPixels(images[i]) : JudgeImage.FromFeatures(features[i]));
 
         optimizer.ZeroGrad();
@@ -229,6 +239,14 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
             var alignment = AlignmentLoss(features, sceneTokens!, scenes);
             alignValue = alignment.item<float>();
             total = total.Add(alignment.Mul(o.AlignmentWeight));
+        }
+        _lastContentLoss = double.NaN;
+        if (features is not null && o.ContentAlignmentWeight > 0)
+        {
+            var scenes = batch.SelectMany(r => r.Scenes!).ToList();
+            var content = sceneTokens!.ContentLoss(features.narrow(1, 0, SceneTokens.Cells), scenes);
+            _lastContentLoss = content.item<float>();
+            total = total.Add(content.Mul(o.ContentAlignmentWeight));
         }
         if (captionBatch is not null)
         {

@@ -3,6 +3,7 @@ using Microsoft.ML.Data;
 using NpEdit.Trainers.Synthetic;
 using NpEdit.Trainers.Training;
 using NpEdit.Trainers.Vlm;
+using NpEdit.Transforms.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -101,6 +102,8 @@ public sealed class JudgeSceneTokenTests
         trainer.Fit(Rows(context)).Dispose();
         var align = trainer.LossHistory.Skip(2).Select(h => h.Losses["align"]).ToList();
         align.TakeLast(10).Average().Should().BeLessThan(0.7 * align.Take(5).Average(), $"alignment trains the vision side to produce the scene tokens ({string.Join(", ", align.Select(a => a.ToString("F3")))})");
+        trainer.LossHistory.Skip(2).Should().OnlyContain(h => h.Losses["cells"] >= 0 && h.Losses["cells"] <= 1, "image steps report how many cell tokens name their contents");
+        trainer.LossHistory.Take(2).Should().OnlyContain(h => !h.Losses.ContainsKey("cells"), "scene-token steps have no image tokens to read");
     }
 
     [Fact]
@@ -113,6 +116,10 @@ public sealed class JudgeSceneTokenTests
         o.SceneTokenSteps = 0;
         var alignmentAlone = () => new JudgeTrainer(context, o).Fit(Rows(context));
         alignmentAlone.Should().Throw<ArgumentException>().WithMessage("*AlignmentSteps needs SceneTokenSteps*");
+        o.AlignmentSteps = 0;
+        o.ContentAlignmentWeight = 1;
+        var contentAlone = () => new JudgeTrainer(context, o).Fit(Rows(context));
+        contentAlone.Should().Throw<ArgumentException>().WithMessage("*ContentAlignmentWeight needs SceneTokenSteps*");
     }
 
     [Fact]
@@ -132,6 +139,50 @@ public sealed class JudgeSceneTokenTests
         var features = torch.cat(new[] { encoded, torch.zeros(3, 1, 8) }, 1); // + a newline slot
         JudgeTrainer.AlignmentLoss(features, tokens, scenes).item<float>().Should().Be(0f);
         JudgeTrainer.AlignmentLoss(torch.zeros_like(features), tokens, scenes).item<float>().Should().BeApproximately(1f, 1e-5f, "zero tokens are off by the targets' full power");
+    }
+
+    [Fact]
+    public void Reading_cells_names_each_cells_contents_by_its_nearest_scene_token()
+    {
+        var scenes = Enumerable.Range(0, 4).Select(i => SceneSampler.Sample(new Random(10 + i), WorldSplit.Train)).ToList();
+        using var tokens = new SceneTokens(hiddenSize: 16, initStd: 0.1, seed: 2);
+        using var exact = tokens.Encode(scenes);
+        tokens.ReadCells(exact, scenes).Should().Be(new CellReading(1, 1, 1, 1));
+
+        // Give one occupied cell the token of the same cell with the object's colour changed.
+        int i = scenes.FindIndex(s => s.Objects.Count > 0);
+        var target = scenes[i].Objects[0];
+        var other = Palette.ObjectColors.First(c => c != target.Color);
+        var recoloured = scenes[i] with { Objects = scenes[i].Objects.Select(o => o == target ? o with { Color = other } : o).ToList() };
+        using var wrong = tokens.Encode(new[] { recoloured });
+        using var swapped = exact.clone();
+        using (no_grad()) swapped[i, target.CellIndex] = wrong[0, target.CellIndex];
+        int occupied = scenes.Sum(s => s.Objects.Count);
+        var reading = tokens.ReadCells(swapped, scenes);
+        reading.Cells.Should().BeApproximately(1 - 1.0 / (4 * SceneTokens.Cells), 1e-9);
+        reading.Color.Should().BeApproximately(1 - 1.0 / occupied, 1e-9);
+        (reading.Shape, reading.Size).Should().Be((1.0, 1.0));
+        tokens.ReadCells(torch.zeros_like(exact), scenes).Cells.Should().BeLessThan(1, "zero tokens name no contents right everywhere");
+    }
+
+    [Fact]
+    public void The_content_loss_prefers_the_true_contents_token_and_trains_the_cell_tokens()
+    {
+        var scenes = Enumerable.Range(0, 4).Select(i => SceneSampler.Sample(new Random(20 + i), WorldSplit.Train)).ToList();
+        using var tokens = new SceneTokens(hiddenSize: 16, initStd: 0.1, seed: 4);
+        using var exact = tokens.Encode(scenes).detach();
+        float atTruth = tokens.ContentLoss(exact, scenes).item<float>();
+        int contents = 1 + Enum.GetValues<ShapeKind>().Length * Palette.ObjectColors.Count * Enum.GetValues<SizeKind>().Length;
+        atTruth.Should().BeLessThan((float)Math.Log(contents) / 2, "an exact token is far nearer its own contents than chance");
+
+        // Halfway between every cell's token and the empty cell's: worse, and the gradient points back.
+        var empty = scenes.Select(s => s with { Objects = Array.Empty<SceneObject>() }).ToList();
+        using var blurred = exact.Add(tokens.Encode(empty).detach()).Div(2).requires_grad_(true);
+        var loss = tokens.ContentLoss(blurred, scenes);
+        loss.item<float>().Should().BeGreaterThan(atTruth);
+        loss.backward();
+        using var stepped = blurred.detach().sub(blurred.grad!.Mul(0.05));
+        tokens.ContentLoss(stepped, scenes).item<float>().Should().BeLessThan(loss.item<float>(), "a step down its gradient moves the tokens towards their contents");
     }
 
     [Fact]

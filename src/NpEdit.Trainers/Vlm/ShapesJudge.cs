@@ -50,8 +50,15 @@ public static class ShapesJudge
     /// <summary>The easy single-image kinds a judge starts on (see <see cref="JudgeTrainer.Options.CurriculumKinds"/>).</summary>
     public static string[] CurriculumKinds { get; } = { QuestionKinds.Background, QuestionKinds.Presence, QuestionKinds.Color };
 
-    public static VlmConfig CreateConfig(VlmTokenizer tokenizer) =>
-        VlmConfig.Tiny(tokenizer.Compact?.Count ?? throw new ArgumentException("The shapes judge uses a compact vocabulary.", nameof(tokenizer)), tokenizer.ImageTokenId);
+    /// <summary>
+    /// The tiny config with one image token per world cell (images resized to 36 px, 9x9 patches pooled 3x3, no
+    /// global token): the staged scene-token recipe that trains the shipped judge aligns each cell's token to its cell.
+    /// </summary>
+    public static VlmConfig CreateConfig(VlmTokenizer tokenizer)
+    {
+        var tiny = VlmConfig.Tiny(tokenizer.Compact?.Count ?? throw new ArgumentException("The shapes judge uses a compact vocabulary.", nameof(tokenizer)), tokenizer.ImageTokenId);
+        return tiny with { ImagePoolStride = 3, ImageGlobalMaxToken = false, VisionConfig = tiny.VisionConfig with { ImageSize = 36 } };
+    }
 
     /// <summary>The shipped judge folder: <paramref name="folder"/> if given, else the first <see cref="DefaultFolder"/> found
     /// walking up from the working directory and from the application's directory.</summary>

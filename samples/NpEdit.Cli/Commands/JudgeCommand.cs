@@ -128,15 +128,20 @@ internal static class JudgeCommand
             options.ProbeSteps = parse.GetValue(probeSteps);
             options.GroundingWeight = parse.GetValue(grounding);
             options.SceneTokenSteps = parse.GetValue(sceneSteps);
+            // The defaults of the options that need scene tokens are off in a run without them, so that
+            // `--scene-token-steps 0` alone trains the earlier kind of judge; given explicitly, they are kept (and
+            // refused by the trainer).
+            T NeedsSceneTokens<T>(Option<T> option) =>
+                options.SceneTokenSteps > 0 || parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option)! : default!;
             options.SceneTokenStageSteps = parse.GetValue(sceneStageSteps);
             options.SceneTokenNoise = parse.GetValue(sceneNoise);
-            options.ComparisonProbeWeight = parse.GetValue(comparisonWeight);
+            options.ComparisonProbeWeight = NeedsSceneTokens(comparisonWeight);
             options.ComparisonProbeLayer = parse.GetValue(comparisonLayer);
-            options.CountProbeWeight = parse.GetValue(countWeight);
+            options.CountProbeWeight = NeedsSceneTokens(countWeight);
             if (parse.GetValue(sceneGroups) is { } groups) options.SceneTokenKindGroups = ParseKindGroups(groups);
-            options.AlignmentSteps = parse.GetValue(alignmentSteps);
+            options.AlignmentSteps = NeedsSceneTokens(alignmentSteps);
             options.AlignmentWeight = parse.GetValue(alignmentWeight);
-            options.ContentAlignmentWeight = parse.GetValue(contentWeight);
+            options.ContentAlignmentWeight = NeedsSceneTokens(contentWeight);
             options.AdversarialSteps = parse.GetValue(adversarialSteps);
             options.AdversarialEpsilon = parse.GetValue(adversarialEpsilon);
             if (options.ProbeBatchSize > 0)

@@ -219,8 +219,9 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
 
         // With scene tokens the image features are computed here, so the alignment loss reads the same forward.
         var features = sceneTokens is null ? null : scorer.Model.ImageFeatures(VlmImageProcessor.Preprocess(images, scorer.Config));
-        _lastCellReading = features is null ? null
-            : sceneTokens!.ReadCells(features.narrow(1, 0, SceneTokens.Cells), batch.SelectMany(r => r.Scenes ?? throw new InvalidDataException("A judge row has no scene to align to.")).ToList());
+        var scenes = features is null ? null : batch.SelectMany(r => r.Scenes ?? throw new InvalidDataException("A judge row has no scene to align to.")).ToList();
+        var cellTokens = features?.narrow(1, 0, SceneTokens.Cells);
+        _lastCellReading = cellTokens is null ? null : sceneTokens!.ReadCells(cellTokens, scenes!);
         var queries = Queries(batch, i => features is null ? JudgeImage.FromPixels(images[i]) : JudgeImage.FromFeatures(features[i]));
 
         optimizer.ZeroGrad();
@@ -235,16 +236,14 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
         double alignValue = double.NaN;
         if (features is not null && o.AlignmentWeight > 0)
         {
-            var scenes = batch.SelectMany(r => r.Scenes ?? throw new InvalidDataException("A judge row has no scene to align to.")).ToList();
-            var alignment = AlignmentLoss(features, sceneTokens!, scenes);
+            var alignment = AlignmentLoss(features, sceneTokens!, scenes!);
             alignValue = alignment.item<float>();
             total = total.Add(alignment.Mul(o.AlignmentWeight));
         }
         _lastContentLoss = double.NaN;
-        if (features is not null && o.ContentAlignmentWeight > 0)
+        if (cellTokens is not null && o.ContentAlignmentWeight > 0)
         {
-            var scenes = batch.SelectMany(r => r.Scenes!).ToList();
-            var content = sceneTokens!.ContentLoss(features.narrow(1, 0, SceneTokens.Cells), scenes);
+            var content = sceneTokens!.ContentLoss(cellTokens, scenes!);
             _lastContentLoss = content.item<float>();
             total = total.Add(content.Mul(o.ContentAlignmentWeight));
         }
@@ -264,11 +263,11 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
             using var probeGenerator = StepRandom.Torch(o.Seed, step, stream: 6);
             probeImages = o.Augmentation.Apply(probeImages, StepRandom.Managed(o.Seed, step, stream: 5), probeGenerator);
             var probeFeatures = scorer.Model.ImageFeatures(VlmImageProcessor.Preprocess(probeImages, scorer.Config));
-            var scenes = probeBatch.Select(p => p.Scene).ToList();
-            var probeLoss = probe.Loss(probeFeatures, scenes);
+            var probeScenes = probeBatch.Select(p => p.Scene).ToList();
+            var probeLoss = probe.Loss(probeFeatures, probeScenes);
             if (o.GroundingWeight > 0)
             {
-                var grounding = GroundingLoss.Compute(scorer.Model, scorer.Tokenizer, probeFeatures, scenes);
+                var grounding = GroundingLoss.Compute(scorer.Model, scorer.Tokenizer, probeFeatures, probeScenes);
                 _lastGroundingLoss = grounding.item<float>();
                 probeLoss = probeLoss.Add(grounding.Mul(o.GroundingWeight));
             }

@@ -63,8 +63,8 @@ public sealed class SceneTokens : nn.Module
         using var scope = NewDisposeScope();
         using var noGrad = torch.no_grad();
         var (contents, candidates) = Contents();
-        var (_, shapes, colors, sizes) = SceneProbe.Labels(scenes);
-        var nearest = torch.cdist(Residual(cells, scenes), candidates).argmin(1).cpu().data<long>().ToArray();
+        var (backgrounds, shapes, colors, sizes) = SceneProbe.Labels(scenes);
+        var nearest = torch.cdist(Residual(cells, backgrounds), candidates).argmin(1).cpu().data<long>().ToArray();
         int read = 0, occupied = 0, shapeRead = 0, colorRead = 0, sizeRead = 0;
         for (int k = 0; k < nearest.Length; k++)
         {
@@ -91,6 +91,7 @@ public sealed class SceneTokens : nn.Module
     {
         using var scope = NewDisposeScope();
         Tensor candidates, temperature;
+        var (backgrounds, shapes, colors, sizes) = SceneProbe.Labels(scenes);
         long[] truth;
         using (torch.no_grad())
         {
@@ -99,10 +100,9 @@ public sealed class SceneTokens : nn.Module
             temperature = torch.cdist(candidates, candidates).Pow(2).mean().Mul(0.1).ClampMin(1e-12);
             var index = new Dictionary<(long, long, long), long>();
             for (int k = 0; k < contents.Count; k++) index[contents[k]] = k;
-            var (_, shapes, colors, sizes) = SceneProbe.Labels(scenes);
             truth = Enumerable.Range(0, shapes.Length).Select(k => index[(shapes[k], colors[k], sizes[k])]).ToArray();
         }
-        var residual = Residual(cells, scenes);
+        var residual = Residual(cells, backgrounds);
         var distance = residual.unsqueeze(1).sub(candidates.unsqueeze(0)).Pow(2).sum(-1);
         var loss = nn.functional.cross_entropy(distance.neg().div(temperature), torch.tensor(truth, device: residual.device));
         return loss.MoveToOuterDisposeScope();
@@ -123,15 +123,11 @@ public sealed class SceneTokens : nn.Module
     }
 
     // Cell tokens less the (fixed) background and place parts of their scene tokens, [N*9, D].
-    private Tensor Residual(Tensor cells, IReadOnlyList<Scene> scenes)
+    private Tensor Residual(Tensor cells, long[] backgrounds)
     {
         Tensor place;
-        using (torch.no_grad())
-        {
-            var (backgrounds, _, _, _) = SceneProbe.Labels(scenes);
-            place = Look(background, backgrounds).unsqueeze(1).Add(cell.unsqueeze(0)).detach();
-        }
-        return cells.to(shape.dtype).to(shape.device).sub(place).reshape(scenes.Count * Cells, shape.shape[1]);
+        using (torch.no_grad()) place = Look(background, backgrounds).unsqueeze(1).Add(cell.unsqueeze(0)).detach();
+        return cells.to(shape.dtype).to(shape.device).sub(place).reshape(backgrounds.Length * Cells, shape.shape[1]);
     }
 
     private Tensor Look(Parameter table, long[] ids) => table.index_select(0, torch.tensor(ids, device: table.device));

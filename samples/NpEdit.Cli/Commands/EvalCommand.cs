@@ -3,6 +3,7 @@ using Microsoft.ML;
 using NpEdit.Cli.Infrastructure;
 using NpEdit.Trainers.Evaluation;
 using NpEdit.Trainers.Synthetic;
+using NpEdit.Trainers.Vlm;
 using NpEdit.Transforms;
 using NpEdit.Transforms.Imaging;
 using NpEdit.Transforms.Runtime;
@@ -21,16 +22,21 @@ internal static class EvalCommand
         var steps = new Option<int>("--steps") { Description = "Sampling steps (the editor is trained for 4).", DefaultValueFactory = _ => 4 };
         var mode = new Option<SamplerMode?>("--mode") { Description = "Sampler: Euler or Renoise (default: the one the model was saved with)." };
         var text = new Option<string?>("--text") { Description = "What each row gives the editor: Instruction or EditedCaption (default: the column the model was trained to read; EditedCaption is a diagnostic)." };
+        var writerFolder = new Option<string?>("--writer") { Description = "A judge folder trained to write edited captions (judge train --caption-rows Edits): the editor reads the caption it writes from each source image and instruction." };
         var sheet = new Option<string?>("--sheet") { Description = "Write a contact sheet (source, output, target) of the first rows here." };
         var device = CommonOptions.Device();
-        var command = new Command("eval", "Edit held-out rows of the default world and score them with the oracle.") { model, count, seed, steps, mode, text, sheet, device };
+        var command = new Command("eval", "Edit held-out rows of the default world and score them with the oracle.") { model, count, seed, steps, mode, text, writerFolder, sheet, device };
         command.SetAction(parse =>
         {
             var context = new MLContext();
             using var chain = NpEditModelFile.Load(context, parse.GetValue(model)!, TorchRuntime.ResolveDevice(parse.GetValue(device), context));
             var editor = chain.OfType<NpEditTransformer>().Single();
             var sampler = editor.Options.Sampler with { Steps = parse.GetValue(steps), Mode = parse.GetValue(mode) ?? editor.Options.Sampler.Mode };
-            var adapter = new TransformerEditor(editor, sampler, textColumn: parse.GetValue(text));
+            var resolved = TorchRuntime.ResolveDevice(parse.GetValue(device), context);
+            var written = parse.GetValue(writerFolder) is { } folder ? JudgeStore.Load(folder, resolved) : default;
+            using var writerModel = written.Model;
+            var writer = written.Model is null ? null : new EditedCaptionWriter(written.Model, written.Tokenizer, written.SystemPrompt);
+            var adapter = new TransformerEditor(editor, sampler, textColumn: parse.GetValue(text), writer: writer);
             var result = TrainingDisplay.Count("evaluating", parse.GetValue(count),
                 progress => EditEvaluation.Run(adapter, parse.GetValue(count), parse.GetValue(seed), progress: progress));
             if (parse.GetValue(sheet) is { } path)

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.ML;
 using NpEdit.Cli.Infrastructure;
 using NpEdit.Trainers;
+using NpEdit.Trainers.Evaluation;
 using NpEdit.Trainers.Synthetic;
 using NpEdit.Trainers.Vlm;
 using NpEdit.Transforms.Imaging;
@@ -23,6 +24,50 @@ internal static class JudgeCommand
         command.Subcommands.Add(Eval());
         command.Subcommands.Add(Ask());
         command.Subcommands.Add(GradCheck());
+        command.Subcommands.Add(Write());
+        return command;
+    }
+
+    /// <summary>What the auxiliary captioning rows of <c>judge train</c> describe.</summary>
+    internal enum CaptionRowKind
+    {
+        Scenes,
+        Edits,
+    }
+
+    private static Command Write()
+    {
+        var judgeFolder = JudgeFolder();
+        var count = CommonOptions.Count(500);
+        var seed = CommonOptions.Seed(1);
+        var show = new Option<int>("--show") { Description = "Print this many (instruction, written caption, true edited caption) rows.", DefaultValueFactory = _ => 8 };
+        var device = CommonOptions.Device();
+        var command = new Command("write", "Write the edited caption of held-out edit rows from the source image and the instruction (a judge trained with --caption-rows Edits), and score it against the edited scene.")
+        {
+            judgeFolder, count, seed, show, device,
+        };
+        command.SetAction(parse =>
+        {
+            var (model, tokenizer, system) = JudgeStore.Load(ShapesJudge.ResolveFolder(parse.GetValue(judgeFolder)), TorchRuntime.ResolveDevice(parse.GetValue(device)));
+            using var _ = model;
+            var writer = new EditedCaptionWriter(model, tokenizer, system);
+            var result = TrainingDisplay.Count("writing", parse.GetValue(count),
+                progress => EditedCaptionEvaluation.Run(writer, parse.GetValue(count), parse.GetValue(seed), progress));
+            foreach (var row in result.Rows.Take(parse.GetValue(show)))
+            {
+                Console.WriteLine($"{(row.Correct ? "ok  " : "FAIL")} {row.Edit.Instruction}\n     wrote: {row.Written}\n     truth: {row.Edit.EditedCaption}");
+            }
+            Console.WriteLine($"{"category",-12} {"n",5} {"exact",6}");
+            foreach (var (name, accuracy, n) in result.ByCategory) Console.WriteLine($"{name,-12} {n,5} {accuracy,6:F3}");
+            Console.WriteLine($"{"overall",-12} {result.Rows.Count,5} {result.Accuracy,6:F3}   ({result.Seconds:F0} s)");
+            JsonLine.Write(new Dictionary<string, object>
+            {
+                ["caption_exact"] = result.Accuracy,
+                ["count"] = result.Rows.Count,
+                ["by_category"] = result.ByCategory.ToDictionary(c => c.Category, c => c.Accuracy),
+            });
+            return 0;
+        });
         return command;
     }
 
@@ -69,12 +114,14 @@ internal static class JudgeCommand
         var seed = CommonOptions.Seed();
         var output = new Option<string>("--out") { Description = "Folder to write the judge to.", DefaultValueFactory = _ => ShapesJudge.DefaultFolder };
         var checkpoints = new Option<string?>("--checkpoints") { Description = "Checkpoint folder; an interrupted run resumes from it." };
+        var init = new Option<string?>("--init") { Description = "Start from this judge folder's weights (its config and tokenizer; the config overrides are ignored)." };
+        var captionRows = new Option<CaptionRowKind>("--caption-rows") { Description = "What --caption-batch-size rows caption: Scenes (describe the image) or Edits (source image and instruction; describe the image after the edit: an edited-caption writer).", DefaultValueFactory = _ => CaptionRowKind.Scenes };
         var evalCount = new Option<int>("--eval-count") { Description = "Questions per metric for the manifest's evaluation (0 skips it).", DefaultValueFactory = _ => 500 };
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
         var command = new Command("train", "Pretrain the tiny judge on the world's judge rows and write it with its manifest.")
         {
-            steps, batch, lr, captionBatch, captionSteps, curriculumSteps, npEdit, imagePosition, poolStride, towerSize, textLayers, textHidden, globalMax, probeBatch, probeSteps, grounding, fullVocab, sceneSteps, sceneStageSteps, sceneGroups, sceneNoise, comparisonWeight, comparisonLayer, countWeight, alignmentSteps, alignmentWeight, contentWeight, adversarialSteps, adversarialEpsilon, initStd, seed, output, checkpoints, evalCount, device, threads,
+            steps, batch, lr, captionBatch, captionSteps, curriculumSteps, npEdit, imagePosition, poolStride, towerSize, textLayers, textHidden, globalMax, probeBatch, probeSteps, grounding, fullVocab, sceneSteps, sceneStageSteps, sceneGroups, sceneNoise, comparisonWeight, comparisonLayer, countWeight, alignmentSteps, alignmentWeight, contentWeight, adversarialSteps, adversarialEpsilon, initStd, seed, output, checkpoints, init, captionRows, evalCount, device, threads,
         };
         command.SetAction(parse =>
         {
@@ -99,6 +146,7 @@ internal static class JudgeCommand
             var options = new JudgeTrainer.Options
             {
                 Tokenizer = tokenizer,
+                InitialJudgeFolder = parse.GetValue(init),
                 ModelConfig = config,
                 Steps = parse.GetValue(steps),
                 BatchSize = parse.GetValue(batch),
@@ -119,8 +167,19 @@ internal static class JudgeCommand
             options.CaptionSteps = parse.GetValue(captionSteps);
             if (options.CaptionBatchSize > 0)
             {
-                long captionRows = (long)(options.CaptionSteps < 0 ? options.Steps : Math.Min(options.Steps, options.CaptionSteps)) * options.CaptionBatchSize;
-                options.CaptionRows = WorldDataViews.TextToImageRows(mlContext, captionRows, (int)options.Seed, split: WorldSplit.Train);
+                long captionRowCount = (long)(options.CaptionSteps < 0 ? options.Steps : Math.Min(options.Steps, options.CaptionSteps)) * options.CaptionBatchSize;
+                if (parse.GetValue(captionRows) == CaptionRowKind.Edits)
+                {
+                    // Edit rows carry no edited image: the source, the instruction and the edited caption only.
+                    options.CaptionRows = WorldDataViews.TrainingRows(mlContext, captionRowCount, (int)options.Seed + 1);
+                    options.CaptionImageColumnName = WorldColumns.Image;
+                    options.CaptionColumnName = WorldColumns.EditedCaption;
+                    options.CaptionInstructionColumnName = WorldColumns.Instruction;
+                }
+                else
+                {
+                    options.CaptionRows = WorldDataViews.TextToImageRows(mlContext, captionRowCount, (int)options.Seed, split: WorldSplit.Train);
+                }
             }
             options.FullVocabularyAnswerWeight = parse.GetValue(fullVocab);
             options.InitStd = parse.GetValue(initStd);

@@ -1,4 +1,5 @@
 using NpEdit.Trainers.Synthetic;
+using NpEdit.Trainers.Vlm;
 using NpEdit.Transforms;
 using NpEdit.Transforms.Imaging;
 using NpEdit.Transforms.Sampling;
@@ -10,11 +11,18 @@ public sealed class TransformerEditor : IImageEditor
 {
     private readonly NpEditTransformer _transformer;
     private readonly SamplerOptions _sampler;
+    private readonly EditedCaptionWriter? _writer;
 
     /// <param name="textColumn">The text each row gives the editor: <see cref="WorldColumns.Instruction"/> or
     /// <see cref="WorldColumns.EditedCaption"/> (default: the column the editor was fitted to read).</param>
-    public TransformerEditor(NpEditTransformer transformer, SamplerOptions? sampler = null, string name = "np-edit", string? textColumn = null)
+    /// <param name="writer">When given, the editor reads the caption this writer writes from each source image and instruction
+    /// (an editor trained to read edited captions, <c>train --caption-text-p 1</c>); the row's own edited caption is not used.</param>
+    public TransformerEditor(NpEditTransformer transformer, SamplerOptions? sampler = null, string name = "np-edit", string? textColumn = null,
+        EditedCaptionWriter? writer = null)
     {
+        if (writer is not null && textColumn is not null)
+            throw new ArgumentException("Give a text column or a caption writer, not both.", nameof(writer));
+        _writer = writer;
         textColumn ??= transformer.Options.InstructionColumnName == WorldColumns.EditedCaption ? WorldColumns.EditedCaption : WorldColumns.Instruction;
         if (textColumn != WorldColumns.Instruction && textColumn != WorldColumns.EditedCaption)
             throw new ArgumentException($"The editor can be given {WorldColumns.Instruction} or {WorldColumns.EditedCaption}, not '{textColumn}'.", nameof(textColumn));
@@ -29,8 +37,12 @@ public sealed class TransformerEditor : IImageEditor
     /// <summary>True when each row gives the editor its edited caption instead of its instruction.</summary>
     public bool ReadsEditedCaption { get; }
 
-    public IReadOnlyList<RgbImage> Edit(IReadOnlyList<EditRequest> requests, IReadOnlyList<long> seeds) =>
-        _transformer.EditBatch(requests.Select(r => r.Source).ToList(), requests.Select(Prompt).ToList(), seeds, _sampler);
+    public IReadOnlyList<RgbImage> Edit(IReadOnlyList<EditRequest> requests, IReadOnlyList<long> seeds)
+    {
+        var sources = requests.Select(r => r.Source).ToList();
+        var texts = _writer is null ? requests.Select(Prompt).ToList() : _writer.Write(sources, requests.Select(r => r.Instruction).ToList());
+        return _transformer.EditBatch(sources, texts, seeds, _sampler);
+    }
 
     /// <summary>The instruction, or the edited caption for an editor trained to read it (<c>train --text-column
     /// EditedCaption</c> or <c>--caption-text-p 1</c>, diagnostics).</summary>

@@ -17,18 +17,24 @@ public static class CaptionLoss
     public const string Prompt = "describe the image.";
 
     /// <summary>Mean cross-entropy over caption tokens for images <c>[N,3,H,W]</c> in [-1,1] and their captions.</summary>
-    public static Tensor Compute(LlavaOnevisionModel model, VlmTokenizer tokenizer, Tensor images, IReadOnlyList<string> captions, string? systemPrompt = null)
+    public static Tensor Compute(LlavaOnevisionModel model, VlmTokenizer tokenizer, Tensor images, IReadOnlyList<string> captions, string? systemPrompt = null) =>
+        Compute(model, tokenizer, images, Enumerable.Repeat(Prompt, captions.Count).ToList(), captions, systemPrompt);
+
+    /// <summary>The same with a prompt per image, e.g. an edit instruction whose result the caption describes (<see cref="EditedCaptionWriter"/>).</summary>
+    public static Tensor Compute(LlavaOnevisionModel model, VlmTokenizer tokenizer, Tensor images, IReadOnlyList<string> prompts, IReadOnlyList<string> captions,
+        string? systemPrompt = null)
     {
         if (images.shape[0] != captions.Count) throw new ArgumentException("One caption per image is needed.", nameof(captions));
+        if (prompts.Count != captions.Count) throw new ArgumentException("One prompt per caption is needed.", nameof(prompts));
         using var scope = NewDisposeScope();
         var device = images.device;
         int imEnd = tokenizer.SingleTokenId(ChatTemplate.ImEnd);
         var sequences = new List<int[]>(captions.Count);
         var targets = new List<int[]>(captions.Count);
-        foreach (var caption in captions)
+        for (int row = 0; row < captions.Count; row++)
         {
-            var prompt = tokenizer.EncodeQuestion(1, Prompt, model.Config.TokensPerImage, systemPrompt);
-            var answer = tokenizer.Encode(caption).Append(imEnd).ToArray();
+            var prompt = tokenizer.EncodeQuestion(1, prompts[row], model.Config.TokensPerImage, systemPrompt);
+            var answer = tokenizer.Encode(captions[row]).Append(imEnd).ToArray();
             // Position p predicts token p+1: prompt positions predict nothing (-100) except the last, which
             // predicts the first caption token.
             var full = prompt.Concat(answer).ToArray();

@@ -65,6 +65,10 @@ public sealed partial class JudgeTrainer
         public IDataView? CaptionRows;
         public string CaptionImageColumnName = "Image";
         public string CaptionColumnName = "Caption";
+        /// <summary>When set, each caption row also gives an edit instruction: the prompt asks for the caption of the image after
+        /// that edit (<see cref="EditedCaptionWriter.Prompt"/>), so the caption column holds the edited caption and the image is the
+        /// source. This trains an <see cref="EditedCaptionWriter"/>.</summary>
+        public string? CaptionInstructionColumnName;
         /// <summary>Captions per step, on top of <see cref="BatchSize"/> questions.</summary>
         public int CaptionBatchSize = 16;
         /// <summary>Captions are used for steps before this one (then every step goes to the questions); -1 = all steps.</summary>

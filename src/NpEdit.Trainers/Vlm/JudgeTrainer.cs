@@ -130,7 +130,7 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
                 SetTrainable(model, sceneTokens, decoderProbes, optimizer, stage);
                 trainableStage = stage;
             }
-            List<(RgbImage Image, string Caption)>? captionBatch = null;
+            List<(RgbImage Image, string Caption, string Prompt)>? captionBatch = null;
             List<(RgbImage Image, Synthetic.Scene Scene)>? probeBatch = null;
             double loss, accuracy, captionLoss = double.NaN, probeLoss = double.NaN, alignLoss = double.NaN, comparisonLoss = double.NaN, countLoss = double.NaN;
             if (stage == Stage.SceneTokens)
@@ -197,7 +197,7 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
     // One update on a batch; returns the question loss and batch accuracy (before the update), the caption and probe
     // losses, or a NaN loss when the update was skipped.
     private (double Loss, double Accuracy, double CaptionLoss, double ProbeLoss, double AlignLoss) TrainStep(YesNoScorer scorer, AdamW optimizer, List<JudgeRow> batch,
-        List<(RgbImage Image, string Caption)>? captionBatch, SceneProbe? probe, List<(RgbImage Image, Synthetic.Scene Scene)>? probeBatch, SceneTokens? sceneTokens,
+        List<(RgbImage Image, string Caption, string Prompt)>? captionBatch, SceneProbe? probe, List<(RgbImage Image, Synthetic.Scene Scene)>? probeBatch, SceneTokens? sceneTokens,
         long step, Device device)
     {
         var o = TrainerOptions;
@@ -252,7 +252,8 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
             var captionImages = ImageTensors.ToBatch(captionBatch.Select(c => c.Image).ToList(), device);
             using var captionGenerator = StepRandom.Torch(o.Seed, step, stream: 4);
             captionImages = o.Augmentation.Apply(captionImages, StepRandom.Managed(o.Seed, step, stream: 3), captionGenerator);
-            var captionLoss = CaptionLoss.Compute(scorer.Model, scorer.Tokenizer, captionImages, captionBatch.Select(c => c.Caption).ToList(), scorer.SystemPrompt);
+            var captionLoss = CaptionLoss.Compute(scorer.Model, scorer.Tokenizer, captionImages, captionBatch.Select(c => c.Prompt).ToList(),
+                captionBatch.Select(c => c.Caption).ToList(), scorer.SystemPrompt);
             captionValue = captionLoss.item<float>();
             total = total.Add(captionLoss.Mul(o.CaptionWeight));
         }
@@ -297,9 +298,43 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
         return queries;
     }
 
-    private static RowStream<(RgbImage Image, string Caption)>? OpenCaptions(Options o, long consumed) =>
-        o.CaptionRows is null || o.CaptionBatchSize <= 0 ? null
-            : OpenImageText(o.CaptionRows, o.CaptionImageColumnName, "caption image", o.CaptionColumnName, "caption", text => text, consumed);
+    // (image, caption, prompt) rows: the prompt asks for a description, or with an instruction column for the
+    // description of the image after that edit (an edited-caption writer, EditedCaptionWriter).
+    private static RowStream<(RgbImage Image, string Caption, string Prompt)>? OpenCaptions(Options o, long consumed)
+    {
+        if (o.CaptionRows is null || o.CaptionBatchSize <= 0) return null;
+        var instruction = o.CaptionInstructionColumnName;
+        var data = o.CaptionRows;
+        SchemaChecks.RequireImage(data.Schema, o.CaptionImageColumnName, "caption image");
+        SchemaChecks.RequireText(data.Schema, o.CaptionColumnName, "caption");
+        if (instruction is not null) SchemaChecks.RequireText(data.Schema, instruction, "caption instruction");
+        var columns = instruction is null ? new[] { o.CaptionImageColumnName, o.CaptionColumnName } : new[] { o.CaptionImageColumnName, o.CaptionColumnName, instruction };
+        var stream = new RowStream<(RgbImage, string, string)>(data, columns, row =>
+        {
+            var image = row.GetGetter<MLImage>(row.Schema[o.CaptionImageColumnName]);
+            var caption = row.GetGetter<ReadOnlyMemory<char>>(row.Schema[o.CaptionColumnName]);
+            var edit = instruction is null ? null : row.GetGetter<ReadOnlyMemory<char>>(row.Schema[instruction]);
+            return () =>
+            {
+                MLImage value = null!;
+                image(ref value);
+                ReadOnlyMemory<char> text = default, instructionText = default;
+                caption(ref text);
+                edit?.Invoke(ref instructionText);
+                try
+                {
+                    var prompt = edit is null ? CaptionLoss.Prompt : EditedCaptionWriter.Prompt(instructionText.ToString());
+                    return (MLImageInterop.ToRgbImage(value), text.ToString(), prompt);
+                }
+                finally
+                {
+                    value?.Dispose();
+                }
+            };
+        });
+        stream.SkipTo(consumed);
+        return stream;
+    }
 
     private static RowStream<(RgbImage Image, Synthetic.Scene Scene)> OpenProbeRows(Options o, long consumed) =>
         OpenImageText(o.ProbeRows!, o.ProbeImageColumnName, "probe image", o.ProbeSceneColumnName, "scene JSON", Synthetic.Scene.FromJson, consumed);

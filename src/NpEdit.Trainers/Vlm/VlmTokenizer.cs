@@ -57,6 +57,13 @@ public sealed class VlmTokenizer
         return Compact is null ? ids : Compact.ToModel(ids);
     }
 
+    /// <summary>Text for model ids, e.g. what the model generated (the unknown id is dropped).</summary>
+    public string Decode(IEnumerable<int> ids)
+    {
+        var baseIds = Compact is null ? ids : ids.Where(id => id != CompactVocabulary.UnknownId).Select(id => Compact.BaseIds[id]);
+        return Base.Decode(baseIds) ?? string.Empty;
+    }
+
     /// <summary>The model id of text that must be exactly one token.</summary>
     public int SingleTokenId(string text)
     {

@@ -15,7 +15,8 @@ namespace NpEdit.Transforms;
 /// <para>
 /// The file is a zip: <c>manifest.json</c> (format, version, SHA-256 of every other entry), <c>editor/config.json</c>,
 /// <c>editor/model.safetensors</c>, and ML.NET's own model zips for the transforms before and after the editor
-/// (<c>mlnet/before.zip</c>, <c>mlnet/after.zip</c>), written by <c>mlContext.Model.Save</c>. Loading refuses a
+/// (<c>mlnet/before.zip</c>, <c>mlnet/after.zip</c>), written by <c>mlContext.Model.Save</c>, and, for an editor with a
+/// <see cref="IEditTextWriter"/>, the writer's files under <c>writer/</c> (its kind is in the config). Loading refuses a
 /// truncated file, a missing or extra entry, or any entry whose hash differs from the manifest.
 /// </para>
 /// </summary>
@@ -28,6 +29,7 @@ public static class NpEditModelFile
     private const string WeightsEntry = "editor/model.safetensors";
     private const string BeforeEntry = "mlnet/before.zip";
     private const string AfterEntry = "mlnet/after.zip";
+    private const string WriterPrefix = "writer/";
 
     /// <param name="context">The MLContext used to save ML.NET's own transforms.</param>
     /// <param name="model">An <see cref="NpEditTransformer"/> or a <see cref="TransformerChain{TLastTransformer}"/> holding exactly one.</param>
@@ -55,7 +57,15 @@ public static class NpEditModelFile
         {
             entries[AfterEntry] = SaveMlNet(context, new TransformerChain<ITransformer>(after.ToArray()), schema);
         }
-        entries[ConfigEntry] = System.Text.Encoding.UTF8.GetBytes(Json.Serialize(new EditorConfig(editor.Editor.Config, editor.Options)));
+        entries[ConfigEntry] = System.Text.Encoding.UTF8.GetBytes(Json.Serialize(new EditorConfig(editor.Editor.Config, editor.Options, editor.TextWriter?.Kind)));
+        if (editor.TextWriter is not null)
+        {
+            foreach (var (name, bytes) in editor.TextWriter.SaveFiles())
+            {
+                if (name.Contains('/') || name.Contains('\\')) throw new ArgumentException($"A text writer's file name may not hold a folder: '{name}'.", nameof(model));
+                entries[WriterPrefix + name] = bytes;
+            }
+        }
         using (var weights = new MemoryStream())
         {
             SafeTensors.Save(weights, editor.Editor.state_dict(), new Dictionary<string, string> { ["format"] = "pt" });
@@ -109,9 +119,13 @@ public static class NpEditModelFile
             }
         }
         if (device is not null) editorModel = editorModel.to(device);
+        var writer = config.TextWriterKind is { } kind
+            ? EditTextWriters.Load(kind, entries.Where(e => e.Key.StartsWith(WriterPrefix, StringComparison.Ordinal))
+                .ToDictionary(e => e.Key[WriterPrefix.Length..], e => e.Value, StringComparer.Ordinal), path, device)
+            : null;
         var parts = new List<ITransformer>();
         if (entries.TryGetValue(BeforeEntry, out var before)) parts.AddRange(Flatten(LoadMlNet(context, before, path, BeforeEntry)));
-        parts.Add(new NpEditTransformer(editorModel, config.Transformer));
+        parts.Add(new NpEditTransformer(editorModel, config.Transformer, writer));
         if (entries.TryGetValue(AfterEntry, out var after)) parts.AddRange(Flatten(LoadMlNet(context, after, path, AfterEntry)));
         return new TransformerChain<ITransformer>(parts.ToArray());
     }
@@ -120,7 +134,7 @@ public static class NpEditModelFile
     public static NpEditTransformer LoadEditor(MLContext context, string path, Device? device = null) =>
         Load(context, path, device).OfType<NpEditTransformer>().Single();
 
-    private sealed record EditorConfig(FlowModelConfig Model, NpEditTransformerOptions Transformer);
+    private sealed record EditorConfig(FlowModelConfig Model, NpEditTransformerOptions Transformer, string? TextWriterKind = null);
 
     private static Dictionary<string, byte[]> ReadVerified(string path)
     {

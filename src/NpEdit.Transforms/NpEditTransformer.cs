@@ -15,18 +15,22 @@ namespace NpEdit.Transforms;
 /// computed lazily, in batches, from an image column and an instruction column. Each row's result depends only on
 /// its image, its instruction and <c>Seed + row</c>. A row whose image cannot be read, or whose instruction is
 /// empty or too long, gets its reason in <c>EditError</c> and no image, and the other rows are still edited
-/// (unless <see cref="NpEditTransformerOptions.ThrowOnError"/>).
+/// (unless <see cref="NpEditTransformerOptions.ThrowOnError"/>). With a <see cref="TextWriter"/>, the editor reads the text
+/// the writer makes of each image and instruction (e.g. the caption of the edited image) instead of the instruction.
 /// </summary>
 public sealed class NpEditTransformer : ITransformer, IDisposable
 {
-    public NpEditTransformer(FlowModel editor, NpEditTransformerOptions? options = null)
+    public NpEditTransformer(FlowModel editor, NpEditTransformerOptions? options = null, IEditTextWriter? textWriter = null)
     {
         Editor = editor ?? throw new ArgumentNullException(nameof(editor));
         Options = options ?? new NpEditTransformerOptions();
+        TextWriter = textWriter;
         Editor.eval();
     }
 
     public FlowModel Editor { get; }
+    /// <summary>Makes the text the editor reads from each source image and instruction; null: the editor reads the instruction.</summary>
+    public IEditTextWriter? TextWriter { get; }
     public NpEditTransformerOptions Options { get; }
     public int ImageSize => Editor.Config.ImageSize;
 
@@ -56,8 +60,17 @@ public sealed class NpEditTransformer : ITransformer, IDisposable
         return EditBatch(images, instructions, images.Select((_, i) => start + i).ToList(), sampler ?? Options.Sampler);
     }
 
-    internal IReadOnlyList<RgbImage> EditBatch(IReadOnlyList<RgbImage> images, IReadOnlyList<string> instructions, IReadOnlyList<long> seeds, SamplerOptions sampler)
+    /// <summary>Edits a batch of images, each with its instruction (read by <see cref="TextWriter"/> when there is one) and seed.</summary>
+    public IReadOnlyList<RgbImage> EditBatch(IReadOnlyList<RgbImage> images, IReadOnlyList<string> instructions, IReadOnlyList<long> seeds, SamplerOptions sampler)
     {
+        if (TextWriter is not null) instructions = TextWriter.Write(images, instructions);
+        return EditBatchReading(images, instructions, seeds, sampler);
+    }
+
+    /// <summary>Edits a batch of images, the editor reading <paramref name="texts"/> as they are (no <see cref="TextWriter"/>).</summary>
+    public IReadOnlyList<RgbImage> EditBatchReading(IReadOnlyList<RgbImage> images, IReadOnlyList<string> texts, IReadOnlyList<long> seeds, SamplerOptions sampler)
+    {
+        var instructions = texts;
         using var scope = NewDisposeScope();
         var sources = torch.stack(images.Select(img =>
         {
@@ -110,7 +123,11 @@ public sealed class NpEditTransformer : ITransformer, IDisposable
             "mlContext.Model.Save cannot store an NpEditTransformer: ML.NET's model zip only accepts its own transformers (its save context is internal). " +
             "Save the whole pipeline with NpEditModelFile.Save(mlContext, model, inputSchema, path) and load it with NpEditModelFile.Load(mlContext, path).");
 
-    public void Dispose() => Editor.Dispose();
+    public void Dispose()
+    {
+        Editor.Dispose();
+        TextWriter?.Dispose();
+    }
 
     private (string, DataViewType)[] OutputColumns() => new (string, DataViewType)[]
     {

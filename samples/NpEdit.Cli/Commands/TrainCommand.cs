@@ -30,6 +30,7 @@ internal static class TrainCommand
         var textColumn = new Option<string>("--text-column") { Description = "The column the editor reads its text from: Instruction, or EditedCaption (a diagnostic: the editor is told the scene to make, not the edit).", DefaultValueFactory = _ => defaults.InstructionColumnName };
         var captionText = new Option<double>("--caption-text-p") { Description = "Extension: probability that the student reads the edited caption instead of the instruction in the NP-Edit stage (0 = off).", DefaultValueFactory = _ => defaults.EditedCaptionTextProbability };
         var consistency = new Option<double>("--caption-consistency") { Description = "Extension: weight of the pull of the instruction's output towards a DMD-trained unroll that reads the edited caption (0 = off).", DefaultValueFactory = _ => defaults.CaptionConsistencyWeight };
+        var writer = new Option<string?>("--writer") { Description = "A judge folder trained to write edited captions (judge train --caption-rows Edits), stored in the model: the editor reads the caption it writes from each image and instruction. Sets --caption-text-p to 1 unless given." };
         var output = CommonOptions.ModelOutput(DefaultModel);
         var checkpoints = CommonOptions.CheckpointsBesideModel();
         var prior = CommonOptions.Prior();
@@ -41,7 +42,7 @@ internal static class TrainCommand
         var settings = EditorSettingsOptions.Create();
         var command = new Command("train", "Train an instruction-following editor on the default world without any before/after pairs.")
         {
-            steps, warmup, warmupInstruction, batch, rows, editTypes, textColumn, captionText, consistency, output, checkpoints, prior, judge, evalCount, seed, device, threads,
+            steps, warmup, warmupInstruction, batch, rows, editTypes, textColumn, captionText, consistency, writer, output, checkpoints, prior, judge, evalCount, seed, device, threads,
         };
         settings.AddTo(command);
         command.SetAction(parse =>
@@ -57,7 +58,8 @@ internal static class TrainCommand
                 WarmupInstructionProbability = parse.GetValue(warmupInstruction),
                 BatchSize = parse.GetValue(batch),
                 InstructionColumnName = parse.GetValue(textColumn)!,
-                EditedCaptionTextProbability = parse.GetValue(captionText),
+                EditedCaptionTextProbability = parse.GetValue(writer) is not null && parse.GetResult(captionText) is not { Implicit: false } ? 1.0 : parse.GetValue(captionText),
+                TextWriterFolder = parse.GetValue(writer),
                 CaptionConsistencyWeight = parse.GetValue(consistency),
                 PriorFolder = parse.GetValue(prior),
                 JudgeFolder = parse.GetValue(judge),

@@ -128,6 +128,13 @@ public sealed partial class NpEditTrainer
         /// </summary>
         public double EditedCaptionTextProbability = 0.0;
         /// <summary>
+        /// A judge folder trained to write edited captions (<c>judge train --caption-rows Edits</c>), stored in the fitted
+        /// transformer as its <see cref="NpEdit.Transforms.IEditTextWriter"/>: at inference the editor reads the caption
+        /// the VLM writes from each source image and instruction. Pair with <see cref="EditedCaptionTextProbability"/> = 1,
+        /// so that the student learns to read edited captions. Null: the editor reads the instruction.
+        /// </summary>
+        public string? TextWriterFolder;
+        /// <summary>
         /// Weight of caption consistency (an extension, not in the paper; 0 = off). The student is unrolled a second time,
         /// with the same noise, reading the edited caption; DMD trains that unroll, and the instruction's unroll is pulled
         /// (mean squared error) towards its detached output. Why: read from the edited caption, DMD does teach the edits,

@@ -39,6 +39,8 @@ public sealed partial class NpEditTrainer : IEstimator<NpEditTransformer>
             throw new ArgumentOutOfRangeException(nameof(options), $"DMD times must satisfy 0 <= DmdTimeMin <= DmdTimeMax <= 1, got [{options.DmdTimeMin}, {options.DmdTimeMax}].");
         if (options.Beta1 is < 0 or >= 1 || options.Beta2 is < 0 or >= 1)
             throw new ArgumentOutOfRangeException(nameof(options), $"AdamW betas must be in [0, 1), got Beta1 {options.Beta1} and Beta2 {options.Beta2}.");
+        // Checked here, not after an hour of training when the transformer is built.
+        if (options.TextWriterFolder is { } writerFolder) JudgeStore.ReadManifest(writerFolder);
         if (options.EditedCaptionTextProbability is < 0 or > 1)
             throw new ArgumentOutOfRangeException(nameof(options), $"EditedCaptionTextProbability must be in [0, 1], got {options.EditedCaptionTextProbability}.");
         if (options.CaptionConsistencyWeight < 0)
@@ -193,7 +195,7 @@ public sealed partial class NpEditTrainer : IEstimator<NpEditTransformer>
             Sampler = o.Sampler(),
             BatchSize = o.InferenceBatchSize,
             Seed = o.Seed,
-        });
+        }, o.TextWriterFolder is null ? null : VlmEditTextWriter.FromFolder(o.TextWriterFolder, device));
     }
 
     private static Func<EditRow> BindRow(DataViewRow row, Options o)

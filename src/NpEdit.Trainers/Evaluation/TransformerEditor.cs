@@ -40,11 +40,12 @@ public sealed class TransformerEditor : IImageEditor
     public IReadOnlyList<RgbImage> Edit(IReadOnlyList<EditRequest> requests, IReadOnlyList<long> seeds)
     {
         var sources = requests.Select(r => r.Source).ToList();
-        var texts = _writer is null ? requests.Select(Prompt).ToList() : _writer.Write(sources, requests.Select(r => r.Instruction).ToList());
-        return _transformer.EditBatch(sources, texts, seeds, _sampler);
+        if (_writer is not null)
+            return _transformer.EditBatchReading(sources, _writer.Write(sources, requests.Select(r => r.Instruction).ToList()), seeds, _sampler);
+        // The instruction goes through the transformer's own text writer, if it has one; an edited caption is read as it is.
+        return ReadsEditedCaption
+            ? _transformer.EditBatchReading(sources, requests.Select(r => r.EditedCaption).ToList(), seeds, _sampler)
+            : _transformer.EditBatch(sources, requests.Select(r => r.Instruction).ToList(), seeds, _sampler);
     }
 
-    /// <summary>The instruction, or the edited caption for an editor trained to read it (<c>train --text-column
-    /// EditedCaption</c> or <c>--caption-text-p 1</c>, diagnostics).</summary>
-    private string Prompt(EditRequest request) => ReadsEditedCaption ? request.EditedCaption : request.Instruction;
 }

@@ -1,0 +1,73 @@
+using NpEdit.Transforms;
+using NpEdit.Transforms.Imaging;
+using static TorchSharp.torch;
+
+namespace NpEdit.Trainers.Vlm;
+
+/// <summary>
+/// An <see cref="EditedCaptionWriter"/> as the text writer of an <see cref="NpEditTransformer"/>: the editor reads the
+/// caption of the edited image that the VLM writes from each source image and instruction. Saved in the model file
+/// as the judge folder's files (manifest with hashes, config, safetensors weights).
+/// </summary>
+public sealed class VlmEditTextWriter : IEditTextWriter
+{
+    public const string WriterKind = "vlm-edited-caption";
+
+    static VlmEditTextWriter() => EditTextWriters.Register(WriterKind, Load);
+
+    public VlmEditTextWriter(LlavaOnevisionModel model, VlmTokenizer tokenizer, string? systemPrompt = null)
+    {
+        Writer = new EditedCaptionWriter(model, tokenizer, systemPrompt);
+    }
+
+    public EditedCaptionWriter Writer { get; }
+
+    public string Kind => WriterKind;
+
+    /// <summary>Loads a judge folder trained to write edited captions (<c>judge train --caption-rows Edits</c>).</summary>
+    public static VlmEditTextWriter FromFolder(string folder, Device? device = null)
+    {
+        var (model, tokenizer, system) = JudgeStore.Load(folder, device);
+        return new VlmEditTextWriter(model, tokenizer, system);
+    }
+
+    public IReadOnlyList<string> Write(IReadOnlyList<RgbImage> sources, IReadOnlyList<string> instructions) => Writer.Write(sources, instructions);
+
+    public IReadOnlyDictionary<string, byte[]> SaveFiles()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "npedit-writer-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            JudgeStore.Save(Writer.Model, Writer.Tokenizer, folder, Writer.SystemPrompt);
+            return Directory.GetFiles(folder).ToDictionary(Path.GetFileName, File.ReadAllBytes, StringComparer.Ordinal)!;
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    public void Dispose() => Writer.Model.Dispose();
+
+    private static IEditTextWriter Load(IReadOnlyDictionary<string, byte[]> files, string source, Device? device)
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "npedit-writer-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            Directory.CreateDirectory(folder);
+            foreach (var (name, bytes) in files) File.WriteAllBytes(Path.Combine(folder, Path.GetFileName(name)), bytes);
+            try
+            {
+                return FromFolder(folder, device);
+            }
+            catch (Exception ex) when (ex is InvalidDataException or IOException)
+            {
+                throw new InvalidDataException($"{source}: the editor's text writer could not be loaded: {ex.Message}", ex);
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
+}

@@ -81,7 +81,7 @@ internal static class JudgeCommand
         // The verb's defaults are the shipped judge's recipe (docs/judge.md), so `judge train` alone reproduces it;
         // the library's Options keep generic defaults (GPT-2's init, full-vocabulary loss) for real-size models.
         var defaults = new JudgeTrainer.Options();
-        var steps = new Option<int>("--steps") { Description = "Optimizer steps.", DefaultValueFactory = _ => 21500 };
+        var steps = new Option<int>("--steps") { Description = "Optimizer steps.", DefaultValueFactory = _ => 26500 };
         var batch = new Option<int>("--batch-size") { Description = "Questions per step.", DefaultValueFactory = _ => 32 };
         var lr = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => defaults.LearningRate };
         var captionBatch = new Option<int>("--caption-batch-size") { Description = "World captions per step for the auxiliary captioning loss (0 = off).", DefaultValueFactory = _ => 0 };
@@ -105,7 +105,7 @@ internal static class JudgeCommand
         var comparisonLayer = new Option<int>("--comparison-probe-layer") { Description = "Decoder layers the comparison and count probes read after (-1: all but the last).", DefaultValueFactory = _ => -1 };
         var countWeight = new Option<double>("--count-probe-weight") { Description = "Weight of the count probe on scene-token rows: the running object count at each cell token of every image, read from the decoder, from the stage in which count questions join (0 = off).", DefaultValueFactory = _ => 1.0 };
         var sceneNoise = new Option<double>("--scene-token-noise") { Description = "Gaussian noise on the scene tokens, relative to their RMS, so the decoder reads approximate tokens too.", DefaultValueFactory = _ => 0.0 };
-        var alignmentSteps = new Option<int>("--alignment-steps") { Description = "Then train only the vision side this many steps, to produce the scene tokens (decoder frozen).", DefaultValueFactory = _ => 9000 };
+        var alignmentSteps = new Option<int>("--alignment-steps") { Description = "Then train only the vision side this many steps, to produce the scene tokens (decoder frozen).", DefaultValueFactory = _ => 14000 };
         var alignmentWeight = new Option<double>("--alignment-weight") { Description = "Weight of the image-token-to-scene-token loss after the scene-token steps.", DefaultValueFactory = _ => 10.0 };
         var contentWeight = new Option<double>("--content-alignment-weight") { Description = "Weight of the content loss after the scene-token steps: each cell's image token must be nearer its true contents' scene token than any other contents' (0 = off).", DefaultValueFactory = _ => 3.0 };
         var adversarialSteps = new Option<int>("--adversarial-steps") { Description = "Adversarial training: train on images moved this many signed-gradient steps towards the wrong answer (0 = off).", DefaultValueFactory = _ => 0 };

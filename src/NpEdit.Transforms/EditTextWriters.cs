@@ -22,6 +22,9 @@ public static class EditTextWriters
         ["vlm-edited-caption"] = "NpEdit.Trainers.Vlm.VlmEditTextWriter, NpEdit.Trainers",
     };
 
+    /// <summary>The assembly-qualified type whose static constructor registers <paramref name="kind"/>'s loader, if known.</summary>
+    internal static string? LoaderTypeOf(string kind) => KnownKinds.TryGetValue(kind, out var name) ? name : null;
+
     public static void Register(string kind, Loader loader)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(kind);

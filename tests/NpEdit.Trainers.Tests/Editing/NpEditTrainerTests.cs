@@ -3,6 +3,9 @@ using NpEdit.Trainers.Editing;
 using NpEdit.Trainers.Losses;
 using NpEdit.Trainers.Synthetic;
 using NpEdit.Trainers.Training;
+using NpEdit.Trainers.Vlm;
+using NpEdit.Transforms;
+using NpEdit.Transforms.Imaging;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -36,6 +39,41 @@ public sealed class NpEditTrainerTests : IClassFixture<NpEditTrainerTests.Shared
         var main = trainer.LossHistory[2].Losses;
         main.Keys.Should().Contain(new[] { "vlm", "dmd", "fake", "total", "accept", "tau", "grad_norm" });
         main.Values.Should().OnlyContain(v => double.IsFinite(v));
+    }
+
+    [Fact]
+    public void With_a_text_writer_folder_the_fitted_editor_reads_what_the_writer_writes_and_keeps_it_when_saved()
+    {
+        var options = _f.Options(steps: 2, warmup: 1);
+        options.EditedCaptionTextProbability = 1.0;
+        options.TextWriterFolder = _f.JudgeFolder; // any judge folder is a writer; this one is untrained
+        var context = new MLContext(1);
+        var data = _f.Rows(context, 6);
+        using var editor = new NpEditTrainer(context, options).Fit(data);
+        var writer = editor.TextWriter.Should().BeOfType<VlmEditTextWriter>().Subject;
+
+        var sources = new[] { RgbImage.Filled(16, 16, 200, 30, 30), RgbImage.Filled(16, 16, 30, 30, 200) };
+        var instructions = new[] { "make the circle blue", "remove the square" };
+        var seeds = new long[] { 1, 2 };
+        var viaWriter = editor.EditBatch(sources, instructions, seeds, editor.Options.Sampler);
+        var direct = editor.EditBatchReading(sources, writer.Write(sources, instructions), seeds, editor.Options.Sampler);
+        for (int i = 0; i < 2; i++) viaWriter[i].Pixels.Should().Equal(direct[i].Pixels);
+
+        string path = Path.Combine(_f.Root, "with-writer.npedit");
+        NpEditModelFile.Save(context, editor, data.Schema, path);
+        using var loaded = NpEditModelFile.LoadEditor(context, path);
+        loaded.TextWriter.Should().BeOfType<VlmEditTextWriter>();
+        var reloaded = loaded.EditBatch(sources, instructions, seeds, loaded.Options.Sampler);
+        for (int i = 0; i < 2; i++) reloaded[i].Pixels.Should().Equal(viaWriter[i].Pixels, $"row {i} is identical after save and load");
+    }
+
+    [Fact]
+    public void A_missing_text_writer_folder_is_refused_before_training()
+    {
+        var options = _f.Options();
+        options.TextWriterFolder = Path.Combine(_f.Root, "no-such-writer");
+        var fit = () => new NpEditTrainer(new MLContext(1), options);
+        fit.Should().Throw<Exception>().WithMessage("*no-such-writer*");
     }
 
     [Fact]

@@ -21,6 +21,13 @@ public sealed class VlmEditTextWriterTests
     }
 
     [Fact]
+    public void The_model_file_finds_the_writer_by_the_type_name_it_knows()
+    {
+        Type.GetType(EditTextWriters.LoaderTypeOf(VlmEditTextWriter.WriterKind)!).Should().Be(typeof(VlmEditTextWriter),
+            "a model file loaded before anything touched NpEdit.Trainers finds the writer's loader through this name");
+    }
+
+    [Fact]
     public void Damaged_writer_files_are_refused_with_the_model_file_named()
     {
         using var writer = new VlmEditTextWriter(TestVlms.ModelForTokenizer(seed: 6), TestVlms.Tokenizer);

@@ -70,14 +70,13 @@ public sealed class NpEditTransformer : ITransformer, IDisposable
     /// <summary>Edits a batch of images, the editor reading <paramref name="texts"/> as they are (no <see cref="TextWriter"/>).</summary>
     public IReadOnlyList<RgbImage> EditBatchReading(IReadOnlyList<RgbImage> images, IReadOnlyList<string> texts, IReadOnlyList<long> seeds, SamplerOptions sampler)
     {
-        var instructions = texts;
         using var scope = NewDisposeScope();
         var sources = torch.stack(images.Select(img =>
         {
             var t = ImageTensors.ToTensor(img);
             return img.Width == ImageSize && img.Height == ImageSize ? t : ImageTensors.Resize(t, ImageSize, ImageSize);
         }).ToArray());
-        var edited = EditTensors(sources, instructions, seeds, sampler).cpu();
+        var edited = EditTensors(sources, texts, seeds, sampler).cpu();
         var results = new List<RgbImage>(images.Count);
         for (int i = 0; i < images.Count; i++)
         {

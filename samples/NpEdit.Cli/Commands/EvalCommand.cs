@@ -29,10 +29,10 @@ internal static class EvalCommand
         command.SetAction(parse =>
         {
             var context = new MLContext();
-            using var chain = NpEditModelFile.Load(context, parse.GetValue(model)!, TorchRuntime.ResolveDevice(parse.GetValue(device), context));
+            var resolved = TorchRuntime.ResolveDevice(parse.GetValue(device), context);
+            using var chain = NpEditModelFile.Load(context, parse.GetValue(model)!, resolved);
             var editor = chain.OfType<NpEditTransformer>().Single();
             var sampler = editor.Options.Sampler with { Steps = parse.GetValue(steps), Mode = parse.GetValue(mode) ?? editor.Options.Sampler.Mode };
-            var resolved = TorchRuntime.ResolveDevice(parse.GetValue(device), context);
             var written = parse.GetValue(writerFolder) is { } folder ? JudgeStore.Load(folder, resolved) : default;
             using var writerModel = written.Model;
             var writer = written.Model is null ? null : new EditedCaptionWriter(written.Model, written.Tokenizer, written.SystemPrompt);

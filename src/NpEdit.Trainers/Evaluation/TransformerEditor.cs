@@ -47,5 +47,4 @@ public sealed class TransformerEditor : IImageEditor
             ? _transformer.EditBatchReading(sources, requests.Select(r => r.EditedCaption).ToList(), seeds, _sampler)
             : _transformer.EditBatch(sources, requests.Select(r => r.Instruction).ToList(), seeds, _sampler);
     }
-
 }

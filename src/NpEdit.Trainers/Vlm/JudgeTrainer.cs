@@ -130,7 +130,7 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
                 SetTrainable(model, sceneTokens, decoderProbes, optimizer, stage);
                 trainableStage = stage;
             }
-            List<(RgbImage Image, string Caption, string Prompt)>? captionBatch = null;
+            List<(RgbImage Image, (string Caption, string Prompt) Text)>? captionBatch = null;
             List<(RgbImage Image, Synthetic.Scene Scene)>? probeBatch = null;
             double loss, accuracy, captionLoss = double.NaN, probeLoss = double.NaN, alignLoss = double.NaN, comparisonLoss = double.NaN, countLoss = double.NaN;
             if (stage == Stage.SceneTokens)
@@ -197,7 +197,7 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
     // One update on a batch; returns the question loss and batch accuracy (before the update), the caption and probe
     // losses, or a NaN loss when the update was skipped.
     private (double Loss, double Accuracy, double CaptionLoss, double ProbeLoss, double AlignLoss) TrainStep(YesNoScorer scorer, AdamW optimizer, List<JudgeRow> batch,
-        List<(RgbImage Image, string Caption, string Prompt)>? captionBatch, SceneProbe? probe, List<(RgbImage Image, Synthetic.Scene Scene)>? probeBatch, SceneTokens? sceneTokens,
+        List<(RgbImage Image, (string Caption, string Prompt) Text)>? captionBatch, SceneProbe? probe, List<(RgbImage Image, Synthetic.Scene Scene)>? probeBatch, SceneTokens? sceneTokens,
         long step, Device device)
     {
         var o = TrainerOptions;
@@ -252,8 +252,8 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
             var captionImages = ImageTensors.ToBatch(captionBatch.Select(c => c.Image).ToList(), device);
             using var captionGenerator = StepRandom.Torch(o.Seed, step, stream: 4);
             captionImages = o.Augmentation.Apply(captionImages, StepRandom.Managed(o.Seed, step, stream: 3), captionGenerator);
-            var captionLoss = CaptionLoss.Compute(scorer.Model, scorer.Tokenizer, captionImages, captionBatch.Select(c => c.Prompt).ToList(),
-                captionBatch.Select(c => c.Caption).ToList(), scorer.SystemPrompt);
+            var captionLoss = CaptionLoss.Compute(scorer.Model, scorer.Tokenizer, captionImages, captionBatch.Select(c => c.Text.Prompt).ToList(),
+                captionBatch.Select(c => c.Text.Caption).ToList(), scorer.SystemPrompt);
             captionValue = captionLoss.item<float>();
             total = total.Add(captionLoss.Mul(o.CaptionWeight));
         }
@@ -300,64 +300,43 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
 
     // (image, caption, prompt) rows: the prompt asks for a description, or with an instruction column for the
     // description of the image after that edit (an edited-caption writer, EditedCaptionWriter).
-    private static RowStream<(RgbImage Image, string Caption, string Prompt)>? OpenCaptions(Options o, long consumed)
+    private static RowStream<(RgbImage Image, (string Caption, string Prompt) Text)>? OpenCaptions(Options o, long consumed)
     {
         if (o.CaptionRows is null || o.CaptionBatchSize <= 0) return null;
-        var instruction = o.CaptionInstructionColumnName;
-        var data = o.CaptionRows;
-        SchemaChecks.RequireImage(data.Schema, o.CaptionImageColumnName, "caption image");
-        SchemaChecks.RequireText(data.Schema, o.CaptionColumnName, "caption");
-        if (instruction is not null) SchemaChecks.RequireText(data.Schema, instruction, "caption instruction");
-        var columns = instruction is null ? new[] { o.CaptionImageColumnName, o.CaptionColumnName } : new[] { o.CaptionImageColumnName, o.CaptionColumnName, instruction };
-        var stream = new RowStream<(RgbImage, string, string)>(data, columns, row =>
-        {
-            var image = row.GetGetter<MLImage>(row.Schema[o.CaptionImageColumnName]);
-            var caption = row.GetGetter<ReadOnlyMemory<char>>(row.Schema[o.CaptionColumnName]);
-            var edit = instruction is null ? null : row.GetGetter<ReadOnlyMemory<char>>(row.Schema[instruction]);
-            return () =>
-            {
-                MLImage value = null!;
-                image(ref value);
-                ReadOnlyMemory<char> text = default, instructionText = default;
-                caption(ref text);
-                edit?.Invoke(ref instructionText);
-                try
-                {
-                    var prompt = edit is null ? CaptionLoss.Prompt : EditedCaptionWriter.Prompt(instructionText.ToString());
-                    return (MLImageInterop.ToRgbImage(value), text.ToString(), prompt);
-                }
-                finally
-                {
-                    value?.Dispose();
-                }
-            };
-        });
-        stream.SkipTo(consumed);
-        return stream;
+        var texts = new List<(string, string)> { (o.CaptionColumnName, "caption") };
+        if (o.CaptionInstructionColumnName is { } instruction) texts.Add((instruction, "caption instruction"));
+        return OpenImageTexts(o.CaptionRows, o.CaptionImageColumnName, "caption image", texts,
+            t => (t[0], t.Length > 1 ? EditedCaptionWriter.Prompt(t[1]) : CaptionLoss.Prompt), consumed);
     }
 
     private static RowStream<(RgbImage Image, Synthetic.Scene Scene)> OpenProbeRows(Options o, long consumed) =>
-        OpenImageText(o.ProbeRows!, o.ProbeImageColumnName, "probe image", o.ProbeSceneColumnName, "scene JSON", Synthetic.Scene.FromJson, consumed);
+        OpenImageTexts(o.ProbeRows!, o.ProbeImageColumnName, "probe image", new[] { (o.ProbeSceneColumnName, "scene JSON") },
+            t => Synthetic.Scene.FromJson(t[0]), consumed);
 
-    // A stream of (image, parsed text) rows from an image column and a text column, positioned at row `consumed`.
-    private static RowStream<(RgbImage, T)> OpenImageText<T>(IDataView data, string imageColumn, string imageRole, string textColumn, string textRole,
-        Func<string, T> parse, long consumed)
+    // A stream of (image, parsed texts) rows from an image column and text columns, positioned at row `consumed`.
+    private static RowStream<(RgbImage, T)> OpenImageTexts<T>(IDataView data, string imageColumn, string imageRole,
+        IReadOnlyList<(string Column, string Role)> textColumns, Func<string[], T> parse, long consumed)
     {
         SchemaChecks.RequireImage(data.Schema, imageColumn, imageRole);
-        SchemaChecks.RequireText(data.Schema, textColumn, textRole);
-        var stream = new RowStream<(RgbImage, T)>(data, new[] { imageColumn, textColumn }, row =>
+        foreach (var (column, role) in textColumns) SchemaChecks.RequireText(data.Schema, column, role);
+        var stream = new RowStream<(RgbImage, T)>(data, textColumns.Select(t => t.Column).Prepend(imageColumn).ToArray(), row =>
         {
             var image = row.GetGetter<MLImage>(row.Schema[imageColumn]);
-            var text = row.GetGetter<ReadOnlyMemory<char>>(row.Schema[textColumn]);
+            var texts = textColumns.Select(t => row.GetGetter<ReadOnlyMemory<char>>(row.Schema[t.Column])).ToArray();
             return () =>
             {
                 MLImage value = null!;
                 image(ref value);
-                ReadOnlyMemory<char> chars = default;
-                text(ref chars);
+                var strings = new string[texts.Length];
+                for (int i = 0; i < texts.Length; i++)
+                {
+                    ReadOnlyMemory<char> chars = default;
+                    texts[i](ref chars);
+                    strings[i] = chars.ToString();
+                }
                 try
                 {
-                    return (MLImageInterop.ToRgbImage(value), parse(chars.ToString()));
+                    return (MLImageInterop.ToRgbImage(value), parse(strings));
                 }
                 finally
                 {

@@ -116,12 +116,13 @@ internal static class JudgeCommand
         var checkpoints = new Option<string?>("--checkpoints") { Description = "Checkpoint folder; an interrupted run resumes from it." };
         var init = new Option<string?>("--init") { Description = "Start from this judge folder's weights (its config and tokenizer; the config overrides are ignored)." };
         var captionRows = new Option<CaptionRowKind>("--caption-rows") { Description = "What --caption-batch-size rows caption: Scenes (describe the image) or Edits (source image and instruction; describe the image after the edit: an edited-caption writer).", DefaultValueFactory = _ => CaptionRowKind.Scenes };
+        var freezeVision = new Option<bool>("--freeze-vision") { Description = "Train the decoder only; the vision tower and projector keep the loaded weights (for a writer started from a judge with --init)." };
         var evalCount = new Option<int>("--eval-count") { Description = "Questions per metric for the manifest's evaluation (0 skips it).", DefaultValueFactory = _ => 500 };
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
         var command = new Command("train", "Pretrain the tiny judge on the world's judge rows and write it with its manifest.")
         {
-            steps, batch, lr, captionBatch, captionSteps, curriculumSteps, npEdit, imagePosition, poolStride, towerSize, textLayers, textHidden, globalMax, probeBatch, probeSteps, grounding, fullVocab, sceneSteps, sceneStageSteps, sceneGroups, sceneNoise, comparisonWeight, comparisonLayer, countWeight, alignmentSteps, alignmentWeight, contentWeight, adversarialSteps, adversarialEpsilon, initStd, seed, output, checkpoints, init, captionRows, evalCount, device, threads,
+            steps, batch, lr, captionBatch, captionSteps, curriculumSteps, npEdit, imagePosition, poolStride, towerSize, textLayers, textHidden, globalMax, probeBatch, probeSteps, grounding, fullVocab, sceneSteps, sceneStageSteps, sceneGroups, sceneNoise, comparisonWeight, comparisonLayer, countWeight, alignmentSteps, alignmentWeight, contentWeight, adversarialSteps, adversarialEpsilon, initStd, seed, output, checkpoints, init, captionRows, freezeVision, evalCount, device, threads,
         };
         command.SetAction(parse =>
         {
@@ -165,6 +166,7 @@ internal static class JudgeCommand
             options.CurriculumKinds = options.CurriculumSteps > 0 ? ShapesJudge.CurriculumKinds : null;
             options.CaptionBatchSize = parse.GetValue(captionBatch);
             options.CaptionSteps = parse.GetValue(captionSteps);
+            options.FreezeVision = parse.GetValue(freezeVision);
             if (options.CaptionBatchSize > 0)
             {
                 long captionRowCount = (long)(options.CaptionSteps < 0 ? options.Steps : Math.Min(options.Steps, options.CaptionSteps)) * options.CaptionBatchSize;

@@ -74,6 +74,10 @@ public sealed partial class JudgeTrainer
         /// <summary>Captions are used for steps before this one (then every step goes to the questions); -1 = all steps.</summary>
         public int CaptionSteps = -1;
         public double CaptionWeight = 1.0;
+        /// <summary>Train the language model only; the vision tower and projector stay as loaded. Why: a writer started from a
+        /// judge inherits image tokens aligned to the world's cells; training the tower on captions moves them away from what
+        /// the decoder already reads.</summary>
+        public bool FreezeVision;
 
         /// <summary>Optional (image, scene JSON) rows (<c>WorldDataViews.SceneRows</c>) for an auxiliary <see cref="SceneProbe"/>
         /// loss on the image tokens: dense supervision of background, and of every cell's shape, colour and size.

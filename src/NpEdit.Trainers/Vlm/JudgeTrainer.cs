@@ -83,6 +83,15 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
         if (decoderProbes is not null) named.AddRange(decoderProbes.NamedParameters());
         using var optimizer = new AdamW(named, o.LearningRate, o.Beta1, o.Beta2, weightDecay: o.WeightDecay);
         using var ema = o.EmaDecay > 0 ? new ExponentialMovingAverage(model, o.EmaDecay) : null;
+        if (o.FreezeVision)
+        {
+            // Vision tower, projector and image newline: every model weight outside the language model.
+            foreach (var (name, p) in model.named_parameters().Select(p => (p.name, p.parameter)).Where(p => !p.name.StartsWith("language_model.", StringComparison.Ordinal)))
+            {
+                p.requires_grad = false;
+                optimizer.Frozen.Add(name);
+            }
+        }
         // The scene-token steps and the image steps after them are two trainings, each with its own warm-up and decay:
         // one schedule over both would leave the vision side only the tail of the decay to align in.
         var sceneSchedule = new WarmupCosineSchedule(o.LearningRate, Math.Max(1, o.SceneTokenSteps), o.WarmupSteps, o.FinalLearningRateRatio);

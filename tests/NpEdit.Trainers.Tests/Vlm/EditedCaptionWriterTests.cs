@@ -100,6 +100,47 @@ public sealed class EditedCaptionWriterTests
         written.Should().Equal(rows.Select(r => r.Caption));
     }
 
+    [Fact]
+    public void Freezing_the_vision_side_trains_the_decoder_and_leaves_the_tower_and_projector_bit_for_bit()
+    {
+        var mlContext = new MLContext(seed: 0);
+        var edits = mlContext.Data.LoadFromEnumerable(Enumerable.Range(0, 64).Select(i => new EditCaptionRow
+        {
+            Image = MLImageInterop.ToMLImage(i % 2 == 0 ? Image(20, 40, 230) : Image(230, 30, 20)),
+            Instruction = "make the square red",
+            EditedCaption = "a red square",
+        }));
+        JudgeTrainer.Options Options(int steps, double lr, bool freeze) => new()
+        {
+            Tokenizer = TestVlms.Tokenizer,
+            ModelConfig = TestVlms.Config(TestVlms.Tokenizer.Compact!.Count, TestVlms.Tokenizer.ImageTokenId),
+            Steps = steps,
+            BatchSize = 4,
+            LearningRate = lr,
+            WarmupSteps = 1,
+            Threads = 1,
+            Seed = 5,
+            EmaDecay = 0,
+            CaptionRows = edits,
+            CaptionImageColumnName = nameof(EditCaptionRow.Image),
+            CaptionColumnName = nameof(EditCaptionRow.EditedCaption),
+            CaptionInstructionColumnName = nameof(EditCaptionRow.Instruction),
+            CaptionBatchSize = 4,
+            FreezeVision = freeze,
+        };
+        // A zero learning rate moves nothing, so this is the seeded initial judge.
+        using var initial = new JudgeTrainer(mlContext, Options(1, 0.0, freeze: false)).Fit(JudgeTestRows.Create(mlContext, 64));
+        using var trained = new JudgeTrainer(mlContext, Options(5, 1e-2, freeze: true)).Fit(JudgeTestRows.Create(mlContext, 64));
+
+        var before = initial.Model.state_dict();
+        var after = trained.Model.state_dict();
+        before.Keys.Should().Equal(after.Keys);
+        foreach (var key in before.Keys.Where(k => !k.StartsWith("language_model.", StringComparison.Ordinal)))
+            before[key].eq(after[key]).all().item<bool>().Should().BeTrue($"{key} is on the vision side, which is frozen");
+        before.Keys.Where(k => k.StartsWith("language_model.", StringComparison.Ordinal)).Count(k => !before[k].eq(after[k]).all().item<bool>())
+            .Should().BeGreaterThan(0, "the decoder trains");
+    }
+
     private static RgbImage Image(byte r, byte g, byte b) => RgbImage.Filled(8, 8, r, g, b);
 
     private sealed class EditCaptionRow

@@ -33,6 +33,7 @@ internal static class JudgeCommand
     {
         Scenes,
         Edits,
+        CanonicalEdits,
     }
 
     private static Command Write()
@@ -115,7 +116,7 @@ internal static class JudgeCommand
         var output = new Option<string>("--out") { Description = "Folder to write the judge to.", DefaultValueFactory = _ => ShapesJudge.DefaultFolder };
         var checkpoints = new Option<string?>("--checkpoints") { Description = "Checkpoint folder; an interrupted run resumes from it." };
         var init = new Option<string?>("--init") { Description = "Start from this judge folder's weights (its config and tokenizer; the config overrides are ignored)." };
-        var captionRows = new Option<CaptionRowKind>("--caption-rows") { Description = "What --caption-batch-size rows caption: Scenes (describe the image) or Edits (source image and instruction; describe the image after the edit: an edited-caption writer).", DefaultValueFactory = _ => CaptionRowKind.Scenes };
+        var captionRows = new Option<CaptionRowKind>("--caption-rows") { Description = "What --caption-batch-size rows caption: Scenes (describe the image), Edits (source image and instruction; describe the image after the edit: an edited-caption writer) or CanonicalEdits (the same with the edited caption in reading order and one phrasing).", DefaultValueFactory = _ => CaptionRowKind.Scenes };
         var freezeVision = new Option<bool>("--freeze-vision") { Description = "Train the decoder only; the vision tower and projector keep the loaded weights (for a writer started from a judge with --init)." };
         var evalCount = new Option<int>("--eval-count") { Description = "Questions per metric for the manifest's evaluation (0 skips it).", DefaultValueFactory = _ => 500 };
         var device = CommonOptions.Device();
@@ -170,10 +171,12 @@ internal static class JudgeCommand
             if (options.CaptionBatchSize > 0)
             {
                 long captionRowCount = (long)(options.CaptionSteps < 0 ? options.Steps : Math.Min(options.Steps, options.CaptionSteps)) * options.CaptionBatchSize;
-                if (parse.GetValue(captionRows) == CaptionRowKind.Edits)
+                if (parse.GetValue(captionRows) is CaptionRowKind.Edits or CaptionRowKind.CanonicalEdits)
                 {
                     // Edit rows carry no edited image: the source, the instruction and the edited caption only.
-                    options.CaptionRows = WorldDataViews.TrainingRows(mlContext, captionRowCount, (int)options.Seed + 1);
+                    options.CaptionRows = parse.GetValue(captionRows) == CaptionRowKind.Edits
+                        ? WorldDataViews.TrainingRows(mlContext, captionRowCount, (int)options.Seed + 1)
+                        : WorldDataViews.WriterRows(mlContext, captionRowCount, (int)options.Seed + 1);
                     options.CaptionImageColumnName = WorldColumns.Image;
                     options.CaptionColumnName = WorldColumns.EditedCaption;
                     options.CaptionInstructionColumnName = WorldColumns.Instruction;

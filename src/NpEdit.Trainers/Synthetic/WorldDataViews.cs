@@ -20,6 +20,21 @@ public static class WorldDataViews
         new GeneratedDataView<EditSample>(count, i => WorldRows.Edit(seed, i, WorldSplit.Train, types), EditColumns(size));
 
     /// <summary>
+    /// Rows for an edited-caption writer (<c>EditedCaptionWriter</c>) from <see cref="WorldSplit.Train"/>: Image (the
+    /// source), Instruction, and EditedCaption written canonically (<see cref="Captioner.Canonical"/>: reading order, one
+    /// phrasing). Why canonical: a sampled caption lists the objects in a random order, which nothing in the image or the
+    /// instruction predicts, so a writer trained on it must also learn to track which objects it has named; in reading
+    /// order it names the occupied cells one after another. Still no edited image: the caption comes from the rows' text side.
+    /// </summary>
+    public static IDataView WriterRows(MLContext? mlContext, long count, int seed = 0, int size = SceneRenderer.DefaultSize) =>
+        new GeneratedDataView<EditSample>(count, i => WorldRows.Edit(seed, i, WorldSplit.Train, null),
+        [
+            GeneratedColumn<EditSample>.Image(WorldColumns.Image, size, e => SceneRenderer.Render(e.Source, size)),
+            GeneratedColumn<EditSample>.Text(WorldColumns.Instruction, e => e.Instruction),
+            GeneratedColumn<EditSample>.Text(WorldColumns.EditedCaption, e => Captioner.Canonical(e.Target)),
+        ]);
+
+    /// <summary>
     /// Evaluation rows (by default from <see cref="WorldSplit.Eval"/>): the training columns plus TargetImage,
     /// SourceSceneJson, TargetSceneJson and HeldOut (true when a held-out template or combination is involved).
     /// </summary>

@@ -21,6 +21,26 @@ public sealed class WorldDataViewsTests
     }
 
     [Fact]
+    public void Writer_rows_are_the_training_rows_source_and_instruction_with_the_edited_scene_captioned_in_reading_order()
+    {
+        var view = WorldDataViews.WriterRows(null, 30, seed: 4);
+        view.Schema.Select(c => c.Name).Should().Equal(WorldColumns.Image, WorldColumns.Instruction, WorldColumns.EditedCaption);
+        using var cursor = view.GetRowCursor(view.Schema);
+        var instruction = cursor.GetGetter<ReadOnlyMemory<char>>(view.Schema[WorldColumns.Instruction]);
+        var caption = cursor.GetGetter<ReadOnlyMemory<char>>(view.Schema[WorldColumns.EditedCaption]);
+        while (cursor.MoveNext())
+        {
+            ReadOnlyMemory<char> text = default, written = default;
+            instruction(ref text);
+            caption(ref written);
+            var edit = WorldRows.Edit(4, cursor.Position, WorldSplit.Train);
+            text.ToString().Should().Be(edit.Instruction);
+            written.ToString().Should().Be(Captioner.Canonical(edit.Target));
+            CaptionMatch.Describes(written.ToString(), edit.Target).Should().BeTrue("the canonical caption is one the evaluation accepts");
+        }
+    }
+
+    [Fact]
     public void A_million_row_view_opens_instantly_and_reads_its_last_row_without_generating_the_rest()
     {
         var clock = Stopwatch.StartNew();

@@ -74,23 +74,8 @@ public sealed class EditedCaptionWriterTests
             Instruction = r.Instruction,
             EditedCaption = r.Caption,
         }));
-        var options = new JudgeTrainer.Options
-        {
-            Tokenizer = TestVlms.Tokenizer,
-            ModelConfig = TestVlms.Config(TestVlms.Tokenizer.Compact!.Count, TestVlms.Tokenizer.ImageTokenId),
-            Steps = 100,
-            BatchSize = 4,
-            LearningRate = 1e-2,
-            WarmupSteps = 5,
-            Threads = 1,
-            Seed = 5,
-            EmaDecay = 0,
-            CaptionRows = edits,
-            CaptionImageColumnName = nameof(EditCaptionRow.Image),
-            CaptionColumnName = nameof(EditCaptionRow.EditedCaption),
-            CaptionInstructionColumnName = nameof(EditCaptionRow.Instruction),
-            CaptionBatchSize = 8,
-        };
+        var options = WriterOptions(edits, steps: 100, learningRate: 1e-2, captionBatchSize: 8);
+        options.WarmupSteps = 5;
         var trainer = new JudgeTrainer(mlContext, options);
         using var judge = trainer.Fit(JudgeTestRows.Create(mlContext, 400));
         trainer.LossHistory.Last().Losses["caption"].Should().BeLessThan(0.2 * trainer.LossHistory.First().Losses["caption"]);
@@ -110,24 +95,12 @@ public sealed class EditedCaptionWriterTests
             Instruction = "make the square red",
             EditedCaption = "a red square",
         }));
-        JudgeTrainer.Options Options(int steps, double lr, bool freeze) => new()
+        JudgeTrainer.Options Options(int steps, double lr, bool freeze)
         {
-            Tokenizer = TestVlms.Tokenizer,
-            ModelConfig = TestVlms.Config(TestVlms.Tokenizer.Compact!.Count, TestVlms.Tokenizer.ImageTokenId),
-            Steps = steps,
-            BatchSize = 4,
-            LearningRate = lr,
-            WarmupSteps = 1,
-            Threads = 1,
-            Seed = 5,
-            EmaDecay = 0,
-            CaptionRows = edits,
-            CaptionImageColumnName = nameof(EditCaptionRow.Image),
-            CaptionColumnName = nameof(EditCaptionRow.EditedCaption),
-            CaptionInstructionColumnName = nameof(EditCaptionRow.Instruction),
-            CaptionBatchSize = 4,
-            FreezeVision = freeze,
-        };
+            var options = WriterOptions(edits, steps, lr, captionBatchSize: 4);
+            options.FreezeVision = freeze;
+            return options;
+        }
         // A zero learning rate moves nothing, so this is the seeded initial judge.
         using var initial = new JudgeTrainer(mlContext, Options(1, 0.0, freeze: false)).Fit(JudgeTestRows.Create(mlContext, 64));
         using var trained = new JudgeTrainer(mlContext, Options(5, 1e-2, freeze: true)).Fit(JudgeTestRows.Create(mlContext, 64));
@@ -140,6 +113,25 @@ public sealed class EditedCaptionWriterTests
         before.Keys.Where(k => k.StartsWith("language_model.", StringComparison.Ordinal)).Count(k => !before[k].eq(after[k]).all().item<bool>())
             .Should().BeGreaterThan(0, "the decoder trains");
     }
+
+    // A tiny new judge trained on (source image, instruction, edited caption) rows, 4 questions per step beside them.
+    private static JudgeTrainer.Options WriterOptions(IDataView edits, int steps, double learningRate, int captionBatchSize) => new()
+    {
+        Tokenizer = TestVlms.Tokenizer,
+        ModelConfig = TestVlms.Config(TestVlms.Tokenizer.Compact!.Count, TestVlms.Tokenizer.ImageTokenId),
+        Steps = steps,
+        BatchSize = 4,
+        LearningRate = learningRate,
+        WarmupSteps = 1,
+        Threads = 1,
+        Seed = 5,
+        EmaDecay = 0,
+        CaptionRows = edits,
+        CaptionImageColumnName = nameof(EditCaptionRow.Image),
+        CaptionColumnName = nameof(EditCaptionRow.EditedCaption),
+        CaptionInstructionColumnName = nameof(EditCaptionRow.Instruction),
+        CaptionBatchSize = captionBatchSize,
+    };
 
     private static RgbImage Image(byte r, byte g, byte b) => RgbImage.Filled(8, 8, r, g, b);
 

@@ -5,6 +5,7 @@ using NpEdit.Trainers;
 using NpEdit.Trainers.Editing;
 using NpEdit.Trainers.Evaluation;
 using NpEdit.Trainers.Synthetic;
+using NpEdit.Trainers.Vlm;
 using NpEdit.Transforms;
 using NpEdit.Transforms.Imaging;
 
@@ -17,6 +18,8 @@ namespace NpEdit.Cli.Commands;
 internal static class TrainCommand
 {
     public const string DefaultModel = "runs/editor/shapes-editor.npedit";
+    /// <summary>The VLM loss weight when the editor reads a writer's caption (the library default, 0.5, when it reads the instruction).</summary>
+    public const double WriterVlmWeight = 0.1;
 
     public static Command Create()
     {
@@ -30,7 +33,8 @@ internal static class TrainCommand
         var textColumn = new Option<string>("--text-column") { Description = "The column the editor reads its text from: Instruction, or EditedCaption (a diagnostic: the editor is told the scene to make, not the edit).", DefaultValueFactory = _ => defaults.InstructionColumnName };
         var captionText = new Option<double>("--caption-text-p") { Description = "Extension: probability that the student reads the edited caption instead of the instruction in the NP-Edit stage (0 = off).", DefaultValueFactory = _ => defaults.EditedCaptionTextProbability };
         var consistency = new Option<double>("--caption-consistency") { Description = "Extension: weight of the pull of the instruction's output towards a DMD-trained unroll that reads the edited caption (0 = off).", DefaultValueFactory = _ => defaults.CaptionConsistencyWeight };
-        var writer = new Option<string?>("--writer") { Description = "A judge folder trained to write edited captions (judge train --caption-rows Edits), stored in the model: the editor reads the caption it writes from each image and instruction. Sets --caption-text-p to 1 unless given." };
+        var writer = new Option<string?>("--writer") { Description = "Edited-caption writer folder (default: the shipped models/shapes-writer; judge train --caption-rows CanonicalEdits), stored in the model: the editor reads the caption it writes from each image and instruction. Sets --caption-text-p to 1 and --vlm-weight to 0.1 unless given." };
+        var noWriter = new Option<bool>("--no-writer") { Description = "No writer: the editor reads the instruction itself (the main job's recipe until 5 Dec)." };
         var output = CommonOptions.ModelOutput(DefaultModel);
         var checkpoints = CommonOptions.CheckpointsBesideModel();
         var prior = CommonOptions.Prior();
@@ -42,7 +46,7 @@ internal static class TrainCommand
         var settings = EditorSettingsOptions.Create();
         var command = new Command("train", "Train an instruction-following editor on the default world without any before/after pairs.")
         {
-            steps, warmup, warmupInstruction, batch, rows, editTypes, textColumn, captionText, consistency, writer, output, checkpoints, prior, judge, evalCount, seed, device, threads,
+            steps, warmup, warmupInstruction, batch, rows, editTypes, textColumn, captionText, consistency, writer, noWriter, output, checkpoints, prior, judge, evalCount, seed, device, threads,
         };
         settings.AddTo(command);
         command.SetAction(parse =>
@@ -51,6 +55,10 @@ internal static class TrainCommand
             string model = parse.GetValue(output)!;
             string folder = Path.GetDirectoryName(Path.GetFullPath(model))!;
             var context = new MLContext(seed: parse.GetValue(seed));
+            if (parse.GetValue(noWriter) && parse.GetValue(writer) is not null) throw new ArgumentException("Give --writer or --no-writer, not both.");
+            // The diagnostic text column already gives the student the caption; a writer is the product path for instructions.
+            bool withWriter = !parse.GetValue(noWriter) && parse.GetValue(textColumn) == defaults.InstructionColumnName;
+            string? writerFolder = withWriter ? ShapesWriter.ResolveFolder(parse.GetValue(writer)) : null;
             var options = new NpEditTrainer.Options
             {
                 Steps = parse.GetValue(steps),
@@ -58,8 +66,8 @@ internal static class TrainCommand
                 WarmupInstructionProbability = parse.GetValue(warmupInstruction),
                 BatchSize = parse.GetValue(batch),
                 InstructionColumnName = parse.GetValue(textColumn)!,
-                EditedCaptionTextProbability = parse.GetValue(writer) is not null && parse.GetResult(captionText) is not { Implicit: false } ? 1.0 : parse.GetValue(captionText),
-                TextWriterFolder = parse.GetValue(writer),
+                EditedCaptionTextProbability = writerFolder is not null && parse.GetResult(captionText) is not { Implicit: false } ? 1.0 : parse.GetValue(captionText),
+                TextWriterFolder = writerFolder,
                 CaptionConsistencyWeight = parse.GetValue(consistency),
                 PriorFolder = parse.GetValue(prior),
                 JudgeFolder = parse.GetValue(judge),
@@ -70,6 +78,9 @@ internal static class TrainCommand
                 Logger = logging.CreateLogger("np-edit"),
             };
             settings.Apply(parse, options);
+            // The judge is a harsher critic of a caption reader's redrawn scenes than of an instruction reader's copies; at
+            // the default weight its gradient dominated the update (docs/editor.md).
+            if (writerFolder is not null && parse.GetResult(settings.VlmWeight) is not { Implicit: false }) options.VlmWeight = WriterVlmWeight;
             if (options.InstructionColumnName != defaults.InstructionColumnName && options.UseVlmLoss)
                 throw new ArgumentException($"--text-column {options.InstructionColumnName} needs --no-vlm: the judge's questions quote the instruction.");
             var types = parse.GetValue(editTypes) is { Length: > 0 } chosen ? chosen : null;

@@ -33,37 +33,35 @@ public sealed class VlmEditTextWriter : IEditTextWriter
 
     public IReadOnlyList<string> Write(IReadOnlyList<RgbImage> sources, IReadOnlyList<string> instructions) => Writer.Write(sources, instructions);
 
-    public IReadOnlyDictionary<string, byte[]> SaveFiles()
+    // The judge folder's own format and checks, through a scratch folder: ModelFolder reads and writes folders.
+    public IReadOnlyDictionary<string, byte[]> SaveFiles() => InScratchFolder(folder =>
     {
-        string folder = Path.Combine(Path.GetTempPath(), "npedit-writer-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            JudgeStore.Save(Writer.Model, Writer.Tokenizer, folder, Writer.SystemPrompt);
-            return Directory.GetFiles(folder).ToDictionary(Path.GetFileName, File.ReadAllBytes, StringComparer.Ordinal)!;
-        }
-        finally
-        {
-            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
-        }
-    }
+        JudgeStore.Save(Writer.Model, Writer.Tokenizer, folder, Writer.SystemPrompt);
+        return (IReadOnlyDictionary<string, byte[]>)Directory.GetFiles(folder).ToDictionary(f => Path.GetFileName(f), File.ReadAllBytes, StringComparer.Ordinal);
+    });
 
     public void Dispose() => Writer.Model.Dispose();
 
-    private static IEditTextWriter Load(IReadOnlyDictionary<string, byte[]> files, string source, Device? device)
+    private static IEditTextWriter Load(IReadOnlyDictionary<string, byte[]> files, string source, Device? device) => InScratchFolder(folder =>
+    {
+        Directory.CreateDirectory(folder);
+        foreach (var (name, bytes) in files) File.WriteAllBytes(Path.Combine(folder, Path.GetFileName(name)), bytes);
+        try
+        {
+            return (IEditTextWriter)FromFolder(folder, device);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException)
+        {
+            throw new InvalidDataException($"{source}: the editor's text writer could not be loaded: {ex.Message}", ex);
+        }
+    });
+
+    private static T InScratchFolder<T>(Func<string, T> use)
     {
         string folder = Path.Combine(Path.GetTempPath(), "npedit-writer-" + Guid.NewGuid().ToString("N"));
         try
         {
-            Directory.CreateDirectory(folder);
-            foreach (var (name, bytes) in files) File.WriteAllBytes(Path.Combine(folder, Path.GetFileName(name)), bytes);
-            try
-            {
-                return FromFolder(folder, device);
-            }
-            catch (Exception ex) when (ex is InvalidDataException or IOException)
-            {
-                throw new InvalidDataException($"{source}: the editor's text writer could not be loaded: {ex.Message}", ex);
-            }
+            return use(folder);
         }
         finally
         {

@@ -18,8 +18,6 @@ namespace NpEdit.Cli.Commands;
 internal static class TrainCommand
 {
     public const string DefaultModel = "runs/editor/shapes-editor.npedit";
-    /// <summary>The VLM loss weight when the editor reads a writer's caption (the library default, 0.5, when it reads the instruction).</summary>
-    public const double WriterVlmWeight = 0.1;
 
     public static Command Create()
     {
@@ -33,7 +31,7 @@ internal static class TrainCommand
         var textColumn = new Option<string>("--text-column") { Description = "The column the editor reads its text from: Instruction, or EditedCaption (a diagnostic: the editor is told the scene to make, not the edit).", DefaultValueFactory = _ => defaults.InstructionColumnName };
         var captionText = new Option<double>("--caption-text-p") { Description = "Extension: probability that the student reads the edited caption instead of the instruction in the NP-Edit stage (0 = off).", DefaultValueFactory = _ => defaults.EditedCaptionTextProbability };
         var consistency = new Option<double>("--caption-consistency") { Description = "Extension: weight of the pull of the instruction's output towards a DMD-trained unroll that reads the edited caption (0 = off).", DefaultValueFactory = _ => defaults.CaptionConsistencyWeight };
-        var writer = new Option<string?>("--writer") { Description = "Edited-caption writer folder (default: the shipped models/shapes-writer; judge train --caption-rows CanonicalEdits), stored in the model: the editor reads the caption it writes from each image and instruction. Sets --caption-text-p to 1 and --vlm-weight to 0.1 unless given." };
+        var writer = new Option<string?>("--writer") { Description = "Edited-caption writer folder (default: the shipped models/shapes-writer; judge train --caption-rows CanonicalEdits), stored in the model: the editor reads the caption it writes from each image and instruction. Sets --caption-text-p to 1, --warmup-instruction-p to 0 and --vlm-weight to 0.1 unless given." };
         var noWriter = new Option<bool>("--no-writer") { Description = "No writer: the editor reads the instruction itself (the main job's recipe until 5 Dec)." };
         var output = CommonOptions.ModelOutput(DefaultModel);
         var checkpoints = CommonOptions.CheckpointsBesideModel();
@@ -66,8 +64,7 @@ internal static class TrainCommand
                 WarmupInstructionProbability = parse.GetValue(warmupInstruction),
                 BatchSize = parse.GetValue(batch),
                 InstructionColumnName = parse.GetValue(textColumn)!,
-                EditedCaptionTextProbability = writerFolder is not null && parse.GetResult(captionText) is not { Implicit: false } ? 1.0 : parse.GetValue(captionText),
-                TextWriterFolder = writerFolder,
+                EditedCaptionTextProbability = parse.GetValue(captionText),
                 CaptionConsistencyWeight = parse.GetValue(consistency),
                 PriorFolder = parse.GetValue(prior),
                 JudgeFolder = parse.GetValue(judge),
@@ -78,9 +75,14 @@ internal static class TrainCommand
                 Logger = logging.CreateLogger("np-edit"),
             };
             settings.Apply(parse, options);
-            // The judge is a harsher critic of a caption reader's redrawn scenes than of an instruction reader's copies; at
-            // the default weight its gradient dominated the update (docs/editor.md).
-            if (writerFolder is not null && parse.GetResult(settings.VlmWeight) is not { Implicit: false }) options.VlmWeight = WriterVlmWeight;
+            if (writerFolder is not null)
+            {
+                // The writer's recipe, then whatever the command line gave explicitly.
+                options.ReadWriterCaptions(writerFolder);
+                if (Given(parse, captionText)) options.EditedCaptionTextProbability = parse.GetValue(captionText);
+                if (Given(parse, warmupInstruction)) options.WarmupInstructionProbability = parse.GetValue(warmupInstruction);
+                if (Given(parse, settings.VlmWeight)) options.VlmWeight = parse.GetValue(settings.VlmWeight);
+            }
             if (options.InstructionColumnName != defaults.InstructionColumnName && options.UseVlmLoss)
                 throw new ArgumentException($"--text-column {options.InstructionColumnName} needs --no-vlm: the judge's questions quote the instruction.");
             var types = parse.GetValue(editTypes) is { Length: > 0 } chosen ? chosen : null;
@@ -113,4 +115,6 @@ internal static class TrainCommand
         });
         return command;
     }
+
+    private static bool Given(ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };
 }

@@ -44,9 +44,7 @@ public sealed class NpEditTrainerTests : IClassFixture<NpEditTrainerTests.Shared
     [Fact]
     public void With_a_text_writer_folder_the_fitted_editor_reads_what_the_writer_writes_and_keeps_it_when_saved()
     {
-        var options = _f.Options(steps: 2, warmup: 1);
-        options.EditedCaptionTextProbability = 1.0;
-        options.TextWriterFolder = _f.JudgeFolder; // any judge folder is a writer; this one is untrained
+        var options = _f.Options(steps: 2, warmup: 1).ReadWriterCaptions(_f.JudgeFolder); // any judge folder is a writer; this one is untrained
         var context = new MLContext(1);
         var data = _f.Rows(context, 6);
         using var editor = new NpEditTrainer(context, options).Fit(data);
@@ -65,6 +63,16 @@ public sealed class NpEditTrainerTests : IClassFixture<NpEditTrainerTests.Shared
         loaded.TextWriter.Should().BeOfType<VlmEditTextWriter>();
         var reloaded = loaded.EditBatch(sources, instructions, seeds, loaded.Options.Sampler);
         for (int i = 0; i < 2; i++) reloaded[i].Pixels.Should().Equal(viaWriter[i].Pixels, $"row {i} is identical after save and load");
+    }
+
+    [Fact]
+    public void The_writer_recipe_reads_captions_in_both_stages_at_a_fifth_of_the_VLM_weight()
+    {
+        var options = new NpEditTrainer.Options().ReadWriterCaptions("some/writer");
+        options.TextWriterFolder.Should().Be("some/writer");
+        options.EditedCaptionTextProbability.Should().Be(1.0, "the NP-Edit stage reads the edited caption");
+        options.WarmupInstructionProbability.Should().Be(0.0, "the copy warm-up reads the source caption");
+        options.VlmWeight.Should().Be(NpEditTrainer.Options.WriterVlmWeight).And.BeLessThan(new NpEditTrainer.Options().VlmWeight);
     }
 
     [Fact]

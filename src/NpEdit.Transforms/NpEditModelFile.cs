@@ -16,7 +16,8 @@ namespace NpEdit.Transforms;
 /// The file is a zip: <c>manifest.json</c> (format, version, SHA-256 of every other entry), <c>editor/config.json</c>,
 /// <c>editor/model.safetensors</c>, and ML.NET's own model zips for the transforms before and after the editor
 /// (<c>mlnet/before.zip</c>, <c>mlnet/after.zip</c>), written by <c>mlContext.Model.Save</c>, and, for an editor with a
-/// <see cref="IEditTextWriter"/>, the writer's files under <c>writer/</c> (its kind is in the config). Loading refuses a
+/// <see cref="IEditTextWriter"/>, the writer's files under <c>writer/</c> (its kind is in the config), and, when saved
+/// with one, the <see cref="TrainingRecord"/> as <c>training.json</c>. Loading refuses a
 /// truncated file, a missing or extra entry, or any entry whose hash differs from the manifest.
 /// </para>
 /// </summary>
@@ -30,11 +31,16 @@ public static class NpEditModelFile
     private const string BeforeEntry = "mlnet/before.zip";
     private const string AfterEntry = "mlnet/after.zip";
     private const string WriterPrefix = "writer/";
+    private const string TrainingEntry = "training.json";
 
     /// <param name="context">The MLContext used to save ML.NET's own transforms.</param>
     /// <param name="model">An <see cref="NpEditTransformer"/> or a <see cref="TransformerChain{TLastTransformer}"/> holding exactly one.</param>
     /// <param name="inputSchema">The schema of the data the pipeline is applied to.</param>
-    public static void Save(MLContext context, ITransformer model, DataViewSchema inputSchema, string path)
+    /// <param name="training">How the editor was trained (command, settings, machine, wall time), kept in the file as
+    /// <c>training.json</c> under the manifest's hashes and read back by <see cref="ReadTraining"/>. Why: the thread
+    /// count alone moves a CPU training run's result by several points (docs/editor.md), so a model file should say
+    /// how it was made.</param>
+    public static void Save(MLContext context, ITransformer model, DataViewSchema inputSchema, string path, TrainingRecord? training = null)
     {
         var parts = Flatten(model).ToList();
         int index = parts.FindIndex(p => p is NpEditTransformer);
@@ -57,6 +63,7 @@ public static class NpEditModelFile
         {
             entries[AfterEntry] = SaveMlNet(context, new TransformerChain<ITransformer>(after.ToArray()), schema);
         }
+        if (training is not null) entries[TrainingEntry] = System.Text.Encoding.UTF8.GetBytes(Json.Serialize(training));
         entries[ConfigEntry] = System.Text.Encoding.UTF8.GetBytes(Json.Serialize(new EditorConfig(editor.Editor.Config, editor.Options, editor.TextWriter?.Kind)));
         if (editor.TextWriter is not null)
         {
@@ -128,6 +135,17 @@ public static class NpEditModelFile
         parts.Add(new NpEditTransformer(editorModel, config.Transformer, writer));
         if (entries.TryGetValue(AfterEntry, out var after)) parts.AddRange(Flatten(LoadMlNet(context, after, path, AfterEntry)));
         return new TransformerChain<ITransformer>(parts.ToArray());
+    }
+
+    /// <summary>The training record saved with the file (null when it was saved without one), after the same checks as
+    /// <see cref="Load"/>: a modified record is refused like modified weights.</summary>
+    public static TrainingRecord? ReadTraining(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"NP-Edit model file not found: {path}", path);
+        var entries = ReadVerified(path);
+        return entries.TryGetValue(TrainingEntry, out var bytes)
+            ? Json.Deserialize<TrainingRecord>(System.Text.Encoding.UTF8.GetString(bytes), $"{path}:{TrainingEntry}")
+            : null;
     }
 
     /// <summary>Just the editor of a saved pipeline.</summary>

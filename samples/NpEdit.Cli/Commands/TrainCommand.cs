@@ -8,6 +8,7 @@ using NpEdit.Trainers.Synthetic;
 using NpEdit.Trainers.Vlm;
 using NpEdit.Transforms;
 using NpEdit.Transforms.Imaging;
+using NpEdit.Transforms.IO;
 
 namespace NpEdit.Cli.Commands;
 
@@ -93,7 +94,7 @@ internal static class TrainCommand
                 options.Progress = progress;
                 return trainer.Fit(data);
             });
-            NpEditModelFile.Save(context, editor, data.Schema, model);
+            NpEditModelFile.Save(context, editor, data.Schema, model, Record(options, trainer.LastFitDuration.TotalSeconds));
             NpEdit.Trainers.Benchmarks.LossCsv.Write(trainer.LossHistory, Path.Combine(folder, "losses.csv"));
             Console.WriteLine($"Editor written to {model} ({new FileInfo(model).Length / 1024.0:F0} KiB) after {trainer.LastFitDuration.TotalMinutes:F1} min of training; {trainer.SkippedSteps} step(s) skipped.");
 
@@ -115,6 +116,24 @@ internal static class TrainCommand
         });
         return command;
     }
+
+    /// <summary>The resolved settings (after defaults and the writer's recipe), so the file says how it was made.</summary>
+    private static TrainingRecord Record(NpEditTrainer.Options o, double trainSeconds) => ThisRun.Record(o.Seed, o.Steps, trainSeconds, new Dictionary<string, string>
+    {
+        ["batch_size"] = o.BatchSize.ToString(),
+        ["warmup_copy_steps"] = o.WarmupCopySteps.ToString(),
+        ["warmup_instruction_probability"] = o.WarmupInstructionProbability.ToString("R"),
+        ["edited_caption_text_probability"] = o.EditedCaptionTextProbability.ToString("R"),
+        ["text_writer_folder"] = o.TextWriterFolder ?? "",
+        ["prior_folder"] = o.PriorFolder ?? ShippedModels.PriorFolder,
+        ["judge_folder"] = o.JudgeFolder ?? ShippedModels.JudgeFolder,
+        ["vlm_loss"] = o.UseVlmLoss ? $"{o.VlmLoss}, weight {o.VlmWeight:R}, identity {o.UseIdentityQuestion}" : "off",
+        ["dmd_loss"] = o.UseDmdLoss ? $"weight {o.DmdWeight:R}, guidance {o.DmdGuidanceScale:R}, t in [{o.DmdTimeMin:R}, {o.DmdTimeMax:R}], fake score {o.FakeScore} x{o.FakeScoreUpdates}" : "off",
+        ["unroll"] = o.Unroll.ToString(),
+        ["learning_rates"] = $"student {o.LearningRate:R}, fake {o.FakeLearningRate:R}, warm-up {o.WarmupLearningRate:R}",
+        ["do_nothing"] = $"p {o.DoNothingProbability:R}, weight {o.DoNothingWeight:R}",
+        ["threads_option"] = o.Threads.ToString(),
+    });
 
     private static bool Given(ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };
 }

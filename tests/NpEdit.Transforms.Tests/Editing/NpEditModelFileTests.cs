@@ -2,6 +2,7 @@ using System.IO.Compression;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms.Image;
+using NpEdit.Transforms.IO;
 using NpEdit.Transforms.Imaging;
 using NpEdit.Transforms.Runtime;
 
@@ -146,5 +147,35 @@ public sealed class NpEditModelFileTests : IDisposable
         var image = RgbImage.Filled(16, 16, 100, 50, 25);
         loaded.Edit(new[] { image }, new[] { "make the circle blue" }, 7)[0].Pixels
             .Should().Equal(editor.Edit(new[] { image }, new[] { "make the circle blue" }, 7)[0].Pixels);
+    }
+
+    [Fact]
+    public void The_training_record_is_kept_under_the_manifest_and_a_changed_record_is_refused()
+    {
+        var context = new MLContext();
+        using var editor = NpEditTransformerTests.TinyEditor();
+        var schema = context.Data.LoadFromEnumerable(new[] { new { Image = new byte[] { 1 }, Instruction = "x" } }).Schema;
+        var record = new TrainingRecord
+        {
+            Command = "npedit train --seed 3", Seed = 3, Steps = 2600, WallTimeSeconds = 1632.5, Machine = "2 cores, 1 threads",
+            Settings = new() { ["warmup_instruction_probability"] = "0" },
+        };
+        string path = System.IO.Path.Combine(_dir, "recorded.npedit");
+        NpEditModelFile.Save(context, editor, schema, path, record);
+        NpEditModelFile.ReadTraining(path).Should().BeEquivalentTo(record);
+        using (NpEditModelFile.LoadEditor(context, path)) { }
+
+        string plain = System.IO.Path.Combine(_dir, "plain.npedit");
+        NpEditModelFile.Save(context, editor, schema, plain);
+        NpEditModelFile.ReadTraining(plain).Should().BeNull();
+
+        using (var zip = ZipFile.Open(path, ZipArchiveMode.Update))
+        {
+            zip.GetEntry("training.json")!.Delete();
+            using var w = zip.CreateEntry("training.json").Open();
+            w.Write(System.Text.Encoding.UTF8.GetBytes("{\"command\": \"something else\"}"));
+        }
+        var act = () => NpEditModelFile.ReadTraining(path);
+        act.Should().Throw<InvalidDataException>().WithMessage("*'training.json' does not match its SHA-256*");
     }
 }

@@ -11,7 +11,8 @@ public static class ShippedModels
     public static string PriorFolder => Find("shapes-prior");
     public static string JudgeFolder => Find("shapes-judge");
 
-    public static string Find(string name)
+    /// <param name="option">The command-line option that points elsewhere, named in the error when the model is not found.</param>
+    public static string Find(string name, string? option = null)
     {
         foreach (var root in Roots())
         {
@@ -20,7 +21,7 @@ public static class ShippedModels
         }
         throw new DirectoryNotFoundException(
             $"The shipped model '{name}' was not found under models/ beside the application ({AppContext.BaseDirectory}) or in any parent folder. " +
-            "Build the solution (which copies models/ to the output) or pass the folder explicitly.");
+            "Build the solution (which copies models/ to the output) or " + (option is null ? "pass the folder explicitly." : $"pass {option} <folder>."));
     }
 
     private static IEnumerable<string> Roots()

@@ -30,26 +30,26 @@ internal sealed class EditorSettingsOptions
     public Option<double> LearningRate { get; } = new("--lr") { Description = "Generator learning rate.", DefaultValueFactory = _ => Defaults.LearningRate };
     public Option<double> Beta1 { get; } = new("--beta1") { Description = "AdamW beta1 of the generator and the fake score (0 as in DMD2 and the paper).", DefaultValueFactory = _ => Defaults.Beta1 };
     public Option<double> Beta2 { get; } = new("--beta2") { Description = "AdamW beta2 of the generator and the fake score.", DefaultValueFactory = _ => Defaults.Beta2 };
+    public Option<double> FakeLearningRate { get; } = new("--fake-lr") { Description = "Fake-score learning rate.", DefaultValueFactory = _ => Defaults.FakeLearningRate };
     public Option<double> DoNothingProbability { get; } = new("--do-nothing-p") { Description = "Probability that a row of the NP-Edit stage becomes \"do nothing.\" with a pull of the output towards the source.", DefaultValueFactory = _ => Defaults.DoNothingProbability };
     public Option<double> DoNothingWeight { get; } = new("--do-nothing-weight") { Description = "Weight of the do-nothing pull towards the source.", DefaultValueFactory = _ => Defaults.DoNothingWeight };
-    public Option<double> FakeLearningRate { get; } = new("--fake-lr") { Description = "Fake-score learning rate.", DefaultValueFactory = _ => Defaults.FakeLearningRate };
 
     public static EditorSettingsOptions Create() => new();
 
-    private bool _judgeOptionsAdded = true;
+    private bool _editingOptionsAdded = true;
 
     /// <summary>The options that only mean something when the student edits a source image: the VLM loss and its
     /// questions, and the do-nothing regulariser (a student without a reference has no source to keep).</summary>
-    private Option[] JudgeOptions => new Option[] { VlmWeight, NoVlm, NoIdentity, PresenceChecks, EditQuestion, AugmentedCopies, FullVocabulary, DoNothingProbability, DoNothingWeight };
+    private Option[] EditingOptions => new Option[] { VlmWeight, NoVlm, NoIdentity, PresenceChecks, EditQuestion, AugmentedCopies, FullVocabulary, DoNothingProbability, DoNothingWeight };
 
     private Option[] OtherOptions => new Option[] { DmdWeight, NoDmd, OneStep, Guidance, DmdTimeMin, DmdTimeMax, DmdSamples, DmdGradientPool, FakeScore, FakeOnDmdTimes, FakeUpdates, LearningRate, FakeLearningRate, Beta1, Beta2 };
 
-    /// <param name="withJudgeOptions">False for a verb that trains without a judge: its judge options are not offered,
-    /// so that a user who passes one is told so instead of having it ignored.</param>
-    public void AddTo(Command command, bool withJudgeOptions = true)
+    /// <param name="withEditingOptions">False for a verb that trains without a judge or a source image: those options are
+    /// not offered, so that a user who passes one is told so instead of having it ignored.</param>
+    public void AddTo(Command command, bool withEditingOptions = true)
     {
-        _judgeOptionsAdded = withJudgeOptions;
-        foreach (var option in (withJudgeOptions ? JudgeOptions : Array.Empty<Option>()).Concat(OtherOptions))
+        _editingOptionsAdded = withEditingOptions;
+        foreach (var option in (withEditingOptions ? EditingOptions : Array.Empty<Option>()).Concat(OtherOptions))
         {
             command.Options.Add(option);
         }
@@ -57,7 +57,7 @@ internal sealed class EditorSettingsOptions
 
     public void Apply(ParseResult parse, NpEditTrainer.Options options)
     {
-        if (_judgeOptionsAdded)
+        if (_editingOptionsAdded)
         {
             options.VlmWeight = parse.GetValue(VlmWeight);
             options.UseVlmLoss = !parse.GetValue(NoVlm);

@@ -37,7 +37,7 @@ internal static class PriorDistillCommand
         {
             steps, batch, prior, output, checkpoints, evalCount, sheet, seed, device, threads,
         };
-        settings.AddTo(command, withJudgeOptions: false);
+        settings.AddTo(command, withEditingOptions: false);
         command.SetAction(parse =>
         {
             using var logging = Logging.Create();

@@ -60,22 +60,6 @@ public static class ShapesJudge
         return tiny with { ImagePoolStride = 3, ImageGlobalMaxToken = false, VisionConfig = tiny.VisionConfig with { ImageSize = 36 } };
     }
 
-    /// <summary>The shipped judge folder: <paramref name="folder"/> if given, else the first <see cref="DefaultFolder"/> found
-    /// walking up from the working directory and from the application's directory.</summary>
-    public static string ResolveFolder(string? folder = null) => folder ?? FindShipped(DefaultFolder, "judge", "--judge");
-
-    /// <summary>The first <paramref name="relative"/> folder holding a manifest, walking up from the working directory and from
-    /// the application's directory; a clear error naming the option that points elsewhere when there is none.</summary>
-    internal static string FindShipped(string relative, string what, string option)
-    {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, relative);
-                if (File.Exists(Path.Combine(candidate, "manifest.json"))) return candidate;
-            }
-        }
-        throw new DirectoryNotFoundException($"The shipped {what} ({relative}/manifest.json) was not found above {Directory.GetCurrentDirectory()}; pass {option} <folder>.");
-    }
+    /// <summary>The shipped judge folder: <paramref name="folder"/> if given, else the shipped judge (<see cref="ShippedModels"/> says where it is looked for).</summary>
+    public static string ResolveFolder(string? folder = null) => folder ?? ShippedModels.Find("shapes-judge", "--judge");
 }

@@ -9,6 +9,6 @@ public static class ShapesWriter
 {
     public const string DefaultFolder = "models/shapes-writer";
 
-    /// <summary><paramref name="folder"/> if given, else the shipped writer found walking up from the working and application directories.</summary>
-    public static string ResolveFolder(string? folder = null) => folder ?? ShapesJudge.FindShipped(DefaultFolder, "writer", "--writer");
+    /// <summary><paramref name="folder"/> if given, else the shipped writer (<see cref="ShippedModels"/> says where it is looked for).</summary>
+    public static string ResolveFolder(string? folder = null) => folder ?? ShippedModels.Find("shapes-writer", "--writer");
 }

@@ -23,7 +23,8 @@ internal static class UserErrors
     }
 
     private static bool IsUserError(Exception e) => e is ArgumentException or IOException or InvalidDataException or InvalidOperationException
-        or UnauthorizedAccessException or FormatException or TimeoutException or OperationCanceledException;
+        or UnauthorizedAccessException or FormatException or TimeoutException or OperationCanceledException
+        or NpEdit.Transforms.Imaging.ImageDecodeException;
 
     // The verb's words, root excluded: "bench paper", "judge eval".
     private static IEnumerable<string> CommandPath(ParseResult parse)

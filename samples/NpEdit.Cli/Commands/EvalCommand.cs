@@ -60,6 +60,23 @@ internal static class EvalCommand
         {
             Console.WriteLine($"{name,-12} {m.Count,5} {m.EditSuccess,8:F3} {m.Preserved,10:F3} {m.Exact,6:F3} {m.Psnr,6:F1}");
         }
+        PrintPreservationFailures(result);
+    }
+
+    /// <summary>Per category, the share of rows each cause kept from being preserved.</summary>
+    private static void PrintPreservationFailures(EditEvaluationResult result)
+    {
+        var causes = PreservationBreakdown.Causes;
+        Console.WriteLine("not preserved, by cause (share of rows):");
+        Console.WriteLine($"{"category",-12} " + string.Join(" ", causes.Select(c => $"{PreservationBreakdown.Name(c),17}")));
+        var groups = result.Rows.GroupBy(r => EditEvaluation.Category(r.Edit.EditType)).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => (g.Key, Rows: (IReadOnlyCollection<EditRowResult>)g.ToList()))
+            .Append(("overall", result.Rows.ToList()));
+        foreach (var (name, rows) in groups)
+        {
+            var shares = PreservationBreakdown.Of(rows);
+            Console.WriteLine($"{name,-12} " + string.Join(" ", causes.Select(c => $"{shares[c],17:F3}")));
+        }
     }
 
     public static Dictionary<string, object> ToJson(EditEvaluationResult result) => new()
@@ -69,6 +86,7 @@ internal static class EvalCommand
         ["exact"] = result.Overall.Exact,
         ["psnr"] = result.Overall.Psnr,
         ["count"] = result.Overall.Count,
+        ["preservation_failures"] = PreservationBreakdown.Of(result.Rows.ToList()).ToDictionary(kv => PreservationBreakdown.Name(kv.Key), kv => kv.Value),
         ["by_category"] = result.ByCategory.ToDictionary(kv => kv.Key, kv => new Dictionary<string, double>
         {
             ["edit_success"] = kv.Value.EditSuccess,

@@ -26,7 +26,8 @@ public sealed record EditCheck(bool EditSuccess, bool Preserved, bool Exact)
     public static EditCheck Of(Scene output, Scene source, Scene target, EditType type)
     {
         var (before, after) = EditedObjects.Find(source, target, type);
-        return new EditCheck(IsSuccess(output, source, target, type, before, after), IsPreserved(output, source, type, before), output.SameContent(target));
+        return new EditCheck(IsSuccess(output, source, target, type, before, after),
+            PreservationCheck.Of(output, source, type, before) == PreservationFailure.None, output.SameContent(target));
     }
 
     private static bool IsSuccess(Scene x, Scene source, Scene target, EditType type, SceneObject? before, SceneObject? after) => type switch
@@ -41,29 +42,4 @@ public sealed record EditCheck(bool EditSuccess, bool Preserved, bool Exact)
         EditType.DoNothing => x.SameContent(source),
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
     };
-
-    private static bool IsPreserved(Scene x, Scene source, EditType type, SceneObject? before)
-    {
-        if (type != EditType.Background && x.Background != source.Background) return false;
-        var remaining = x.Objects.ToList();
-        foreach (var untouched in source.Objects.Where(o => before is null || o.Shape != before.Shape))
-        {
-            int match = remaining.FindIndex(untouched.SameContent);
-            if (match < 0) return false;
-            remaining.RemoveAt(match);
-        }
-        if (type is EditType.Background or EditType.DoNothing) return remaining.Count == 0;
-        if (type == EditType.Add) return remaining.Count <= 1;
-        if (type == EditType.Remove) return remaining.Count == 0 || (remaining.Count == 1 && remaining[0].Shape == before!.Shape);
-        if (remaining.Count != 1) return false;
-        var o = remaining[0];
-        return type switch
-        {
-            EditType.Color => o.Shape == before!.Shape && o.Size == before.Size && o.IsAt(before.Row, before.Col),
-            EditType.Size => o.Shape == before!.Shape && o.Color == before.Color && o.IsAt(before.Row, before.Col),
-            EditType.Move => o.Shape == before!.Shape && o.Color == before.Color && o.Size == before.Size,
-            EditType.Replace => o.Color == before!.Color && o.Size == before.Size && o.IsAt(before.Row, before.Col),
-            _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
-        };
-    }
 }

@@ -19,7 +19,10 @@ public static class EditMetrics
         var expected = SceneRenderer.Render(target, output.Width);
         var region = EditRegion.Mask(source, target, type, output.Width);
         return new EditScore(check.EditSuccess, check.Preserved, check.Exact,
-            Psnr(output, expected), MaskedL1(output, expected, region), parsed);
+            Psnr(output, expected), MaskedL1(output, expected, region), parsed)
+        {
+            Failure = PreservationCheck.Of(parsed, source, type, EditedObjects.Find(source, target, type).Before),
+        };
     }
 
     /// <summary>Scores a <c>[3,H,W]</c> output tensor in [-1, 1] (quantised to 8 bits first).</summary>

@@ -7,4 +7,8 @@ namespace NpEdit.Trainers.Synthetic;
 /// <see cref="MaskedL1Outside"/> is the mean absolute difference from the rendered target, in [0, 1] per channel,
 /// over the pixels outside <see cref="EditRegion"/>: how much the edit disturbed what it should have left alone.
 /// </summary>
-public sealed record EditScore(bool EditSuccess, bool Preserved, bool Exact, double Psnr, double MaskedL1Outside, Scene Parsed);
+public sealed record EditScore(bool EditSuccess, bool Preserved, bool Exact, double Psnr, double MaskedL1Outside, Scene Parsed)
+{
+    /// <summary>What broke preservation (<see cref="PreservationFailure.None"/> when preserved).</summary>
+    public PreservationFailure Failure { get; init; }
+}

@@ -112,29 +112,52 @@ public static class NpEditModelFile
         if (!File.Exists(path)) throw new FileNotFoundException($"NP-Edit model file not found: {path}", path);
         var entries = ReadVerified(path);
         var config = Json.Deserialize<EditorConfig>(System.Text.Encoding.UTF8.GetString(entries[ConfigEntry]), $"{path}:{ConfigEntry}");
-        var editorModel = new FlowModel(config.Model);
-        using (var weights = new MemoryStream(entries[WeightsEntry]))
+        // The editor and its writer hold native tensors: a later part that fails to load must not leak them.
+        FlowModel? editorModel = null;
+        IEditTextWriter? writer = null;
+        try
         {
+            editorModel = LoadEditorModel(config.Model, entries[WeightsEntry], path, device);
+            writer = config.TextWriterKind is { } kind
+                ? EditTextWriters.Load(kind, entries.Where(e => e.Key.StartsWith(WriterPrefix, StringComparison.Ordinal))
+                    .ToDictionary(e => e.Key[WriterPrefix.Length..], e => e.Value, StringComparer.Ordinal), path, device)
+                : null;
+            var parts = new List<ITransformer>();
+            if (entries.TryGetValue(BeforeEntry, out var before)) parts.AddRange(Flatten(LoadMlNet(context, before, path, BeforeEntry)));
+            parts.Add(new NpEditTransformer(editorModel, config.Transformer, writer));
+            if (entries.TryGetValue(AfterEntry, out var after)) parts.AddRange(Flatten(LoadMlNet(context, after, path, AfterEntry)));
+            return new TransformerChain<ITransformer>(parts.ToArray());
+        }
+        catch
+        {
+            writer?.Dispose();
+            editorModel?.Dispose();
+            throw;
+        }
+    }
+
+    private static FlowModel LoadEditorModel(FlowModelConfig config, byte[] weightBytes, string path, Device? device)
+    {
+        var model = new FlowModel(config);
+        try
+        {
+            using var weights = new MemoryStream(weightBytes);
             var tensors = SafeTensors.Load(weights, $"{path}:{WeightsEntry}");
             try
             {
-                StateDictIO.LoadStrict(editorModel, tensors, $"{path}:{WeightsEntry}");
+                StateDictIO.LoadStrict(model, tensors, $"{path}:{WeightsEntry}");
             }
             finally
             {
                 foreach (var t in tensors.Values) t.Dispose();
             }
+            return device is null ? model : model.to(device);
         }
-        if (device is not null) editorModel = editorModel.to(device);
-        var writer = config.TextWriterKind is { } kind
-            ? EditTextWriters.Load(kind, entries.Where(e => e.Key.StartsWith(WriterPrefix, StringComparison.Ordinal))
-                .ToDictionary(e => e.Key[WriterPrefix.Length..], e => e.Value, StringComparer.Ordinal), path, device)
-            : null;
-        var parts = new List<ITransformer>();
-        if (entries.TryGetValue(BeforeEntry, out var before)) parts.AddRange(Flatten(LoadMlNet(context, before, path, BeforeEntry)));
-        parts.Add(new NpEditTransformer(editorModel, config.Transformer, writer));
-        if (entries.TryGetValue(AfterEntry, out var after)) parts.AddRange(Flatten(LoadMlNet(context, after, path, AfterEntry)));
-        return new TransformerChain<ITransformer>(parts.ToArray());
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The training record saved with the file (null when it was saved without one), after the same checks as

@@ -140,7 +140,7 @@ public sealed partial class NpEditTrainer : IEstimator<NpEditTransformer>
             consumed = long.Parse(checkpoint.State["consumed_rows"]);
             // Checkpoints from before the time was recorded resume with only this process's time.
             if (checkpoint.State.TryGetValue("seconds", out var seconds)) spent = double.Parse(seconds, System.Globalization.CultureInfo.InvariantCulture);
-            o.Logger?.LogInformation("Resumed from {Folder} at step {Step}", checkpoint.Folder, start);
+            checkpoint.LogResume(o.Logger);
         }
 
         var columns = new List<string> { o.ImageColumnName, o.InstructionColumnName, o.SourceCaptionColumnName };

@@ -111,6 +111,7 @@ public sealed class SupervisedEditTrainer : IEstimator<NpEditTransformer>
             start = checkpoint.Step;
             consumed = long.Parse(checkpoint.State["consumed_rows"]);
             spent = double.Parse(checkpoint.State["seconds"], System.Globalization.CultureInfo.InvariantCulture);
+            checkpoint.LogResume(o.Logger);
         }
         using var rows = new RowStream<(RgbImage Source, RgbImage Target, string Instruction)>(input,
             new[] { o.ImageColumnName, o.TargetImageColumnName, o.InstructionColumnName }, row =>

@@ -76,7 +76,7 @@ public sealed partial class TextToImageFlowTrainer : IEstimator<TextToImageTrans
             startStep = checkpoint.Step;
             skipped = long.Parse(checkpoint.State["skipped"]);
             consumed = long.Parse(checkpoint.State["consumed_rows"]);
-            o.Logger?.LogInformation("Resumed from {Folder} at step {Step}", checkpoint.Folder, startStep);
+            checkpoint.LogResume(o.Logger);
         }
 
         using var rows = new RowStream<(RgbImage Image, string Caption)>(input, new[] { o.ImageColumnName, o.CaptionColumnName }, row => BindRow(row, o));

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using TorchSharp;
 using NpEdit.Transforms.IO;
 using static TorchSharp.torch;
 
@@ -31,7 +33,11 @@ public sealed class CheckpointFolder
             {
                 SafeTensors.Save(System.IO.Path.Combine(temp, $"{group}.safetensors"), tensors);
             }
-            var withStep = new Dictionary<string, string>(state) { ["step"] = step.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+            var withStep = new Dictionary<string, string>(state)
+            {
+                ["step"] = step.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                [Checkpoint.ThreadsKey] = torch.get_num_threads().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            };
             File.WriteAllText(System.IO.Path.Combine(temp, StateFile), JsonSerializer.Serialize(withStep));
         });
 
@@ -107,4 +113,27 @@ public sealed record Checkpoint(string Folder, long Step, IReadOnlyDictionary<st
         SafeTensors.Load(System.IO.Path.Combine(Folder, $"{group}.safetensors"));
 
     public bool Has(string group) => File.Exists(System.IO.Path.Combine(Folder, $"{group}.safetensors"));
+
+    /// <summary>The state key of the torch thread count the checkpoint was written with.</summary>
+    public const string ThreadsKey = "torch_threads";
+
+    /// <summary>The torch thread count the checkpoint was written with (null for checkpoints from before it was recorded).</summary>
+    public int? Threads => State.TryGetValue(ThreadsKey, out var text) && int.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out int n) ? n : null;
+
+    /// <summary>
+    /// Logs the resume, and warns when this process runs on another torch thread count than the checkpoint's writer.
+    /// Why: a CPU run's sums are ordered by its thread count, so a resumed run equals an uninterrupted one only at the
+    /// same count; another count is a different (equally valid) trajectory, which a user comparing runs should know.
+    /// </summary>
+    public void LogResume(ILogger? logger)
+    {
+        if (logger is null) return;
+        logger.LogInformation("Resumed from {Folder} at step {Step}", Folder, Step);
+        int now = torch.get_num_threads();
+        if (Threads is { } then && then != now)
+        {
+            logger.LogWarning(
+                "The checkpoint was written with {Then} torch threads and this run has {Now}: on a CPU the resumed run will not equal an uninterrupted one (same seed, {Then} threads).", then, now, then);
+        }
+    }
 }

@@ -26,6 +26,8 @@ public sealed partial class JudgeTrainer
     {
         if (o.AlignmentSteps > 0 && o.SceneTokenSteps <= 0)
             throw new ArgumentException("AlignmentSteps needs SceneTokenSteps > 0: the scene tokens it aligns to are learned in those steps.", nameof(o));
+        if (o.AlignmentSteps > 0 && o.FreezeVision)
+            throw new ArgumentException("AlignmentSteps trains only the vision tower, projector and image newline, which FreezeVision keeps as loaded: drop one of them.", nameof(o));
         if (o.ContentAlignmentWeight > 0 && o.SceneTokenSteps <= 0)
             throw new ArgumentException("ContentAlignmentWeight needs SceneTokenSteps > 0: the scene tokens it aligns to are learned in those steps.", nameof(o));
         if (o.ComparisonProbeWeight > 0 && o.SceneTokenSteps <= 0)

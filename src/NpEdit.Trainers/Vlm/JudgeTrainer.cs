@@ -108,7 +108,7 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
             consumedCaptions = long.Parse(checkpoint.State.GetValueOrDefault("consumed_caption_rows", "0"));
             consumedProbes = long.Parse(checkpoint.State.GetValueOrDefault("consumed_probe_rows", "0"));
             consumedScenes = long.Parse(checkpoint.State.GetValueOrDefault("consumed_scene_rows", "0"));
-            o.Logger?.LogInformation("Resumed from {Folder} at step {Step}", checkpoint.Folder, startStep);
+            checkpoint.LogResume(o.Logger);
         }
 
         bool curriculum = o.CurriculumKinds is { Length: > 0 } && o.CurriculumSteps > 0;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using NpEdit.Trainers.Training;
 using NpEdit.Transforms.Runtime;
 using TorchSharp;
@@ -66,5 +67,38 @@ public sealed class CheckpointFolderTests : IDisposable
         x.eq(torch.randn(4, generator: b)).all().item<bool>().Should().BeTrue();
         x.eq(torch.randn(4, generator: c)).all().item<bool>().Should().BeFalse();
         StepRandom.Managed(1, 5, 0).Next().Should().Be(StepRandom.Managed(1, 5, 0).Next());
+    }
+
+    [Fact]
+    public void A_checkpoint_records_its_thread_count_and_a_resume_on_another_count_is_warned_about()
+    {
+        var folder = new CheckpointFolder(_dir);
+        folder.Save(5, new Dictionary<string, IReadOnlyDictionary<string, Tensor>>(), new Dictionary<string, string>());
+        var written = folder.TryLoadLatest()!;
+        written.Threads.Should().Be(torch.get_num_threads());
+        var same = new CollectingLogger();
+        written.LogResume(same);
+        same.Messages.Should().ContainSingle().Which.Should().Contain("at step 5");
+
+        var other = written with { State = new Dictionary<string, string>(written.State) { [Checkpoint.ThreadsKey] = (torch.get_num_threads() + 1).ToString() } };
+        var warned = new CollectingLogger();
+        other.LogResume(warned);
+        warned.Messages.Should().HaveCount(2);
+        warned.Messages[1].Should().Contain($"written with {torch.get_num_threads() + 1} torch threads").And.Contain($"has {torch.get_num_threads()}");
+
+        var old = written with { State = new Dictionary<string, string> { ["step"] = "5" } };
+        old.Threads.Should().BeNull("checkpoints from before the count was recorded do not know it");
+        var quiet = new CollectingLogger();
+        old.LogResume(quiet);
+        quiet.Messages.Should().ContainSingle();
+    }
+
+    private sealed class CollectingLogger : ILogger
+    {
+        public List<string> Messages { get; } = new();
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => true;
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Messages.Add(formatter(state, exception));
     }
 }

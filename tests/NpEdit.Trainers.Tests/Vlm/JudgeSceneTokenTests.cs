@@ -107,7 +107,7 @@ public sealed class JudgeSceneTokenTests
     }
 
     [Fact]
-    public void Scene_tokens_need_one_image_token_per_cell_and_alignment_needs_scene_tokens()
+    public void Scene_tokens_need_one_image_token_per_cell_and_alignment_needs_scene_tokens_and_a_vision_tower_to_train()
     {
         var context = new MLContext(seed: 0);
         var wrongPooling = () => new JudgeTrainer(context, Options(poolStride: 3)).Fit(Rows(context));
@@ -120,6 +120,10 @@ public sealed class JudgeSceneTokenTests
         o.ContentAlignmentWeight = 1;
         var contentAlone = () => new JudgeTrainer(context, o).Fit(Rows(context));
         contentAlone.Should().Throw<ArgumentException>().WithMessage("*ContentAlignmentWeight needs SceneTokenSteps*");
+        var frozen = Options();
+        frozen.FreezeVision = true;
+        var alignFrozen = () => new JudgeTrainer(context, frozen).Fit(Rows(context));
+        alignFrozen.Should().Throw<ArgumentException>().WithMessage("*AlignmentSteps trains only the vision tower*FreezeVision*");
     }
 
     [Fact]

@@ -17,7 +17,8 @@ namespace NpEdit.Transforms;
 /// <c>editor/model.safetensors</c>, and ML.NET's own model zips for the transforms before and after the editor
 /// (<c>mlnet/before.zip</c>, <c>mlnet/after.zip</c>), written by <c>mlContext.Model.Save</c>, and, for an editor with a
 /// <see cref="IEditTextWriter"/>, the writer's files under <c>writer/</c> (its kind is in the config), and, when saved
-/// with one, the <see cref="TrainingRecord"/> as <c>training.json</c>. Loading refuses a
+/// with one, the <see cref="TrainingRecord"/> as <c>training.json</c>, and, for an editor with a refiner
+/// (<see cref="NpEditTransformer.Refiner"/>), its config and weights under <c>refiner/</c>. Loading refuses a
 /// truncated file, a missing or extra entry, or any entry whose hash differs from the manifest.
 /// </para>
 /// </summary>
@@ -32,6 +33,8 @@ public static class NpEditModelFile
     private const string AfterEntry = "mlnet/after.zip";
     private const string WriterPrefix = "writer/";
     private const string TrainingEntry = "training.json";
+    private const string RefinerConfigEntry = "refiner/config.json";
+    private const string RefinerWeightsEntry = "refiner/model.safetensors";
 
     /// <param name="context">The MLContext used to save ML.NET's own transforms.</param>
     /// <param name="model">An <see cref="NpEditTransformer"/> or a <see cref="TransformerChain{TLastTransformer}"/> holding exactly one.</param>
@@ -73,10 +76,11 @@ public static class NpEditModelFile
                 entries[WriterPrefix + name] = bytes;
             }
         }
-        using (var weights = new MemoryStream())
+        entries[WeightsEntry] = WeightBytes(editor.Editor);
+        if (editor.Refiner is not null)
         {
-            SafeTensors.Save(weights, editor.Editor.state_dict(), new Dictionary<string, string> { ["format"] = "pt" });
-            entries[WeightsEntry] = weights.ToArray();
+            entries[RefinerConfigEntry] = System.Text.Encoding.UTF8.GetBytes(Json.Serialize(editor.Refiner.Config));
+            entries[RefinerWeightsEntry] = WeightBytes(editor.Refiner);
         }
         var manifest = new JsonObject
         {
@@ -113,39 +117,53 @@ public static class NpEditModelFile
         var entries = ReadVerified(path);
         var config = Json.Deserialize<EditorConfig>(System.Text.Encoding.UTF8.GetString(entries[ConfigEntry]), $"{path}:{ConfigEntry}");
         // The editor and its writer hold native tensors: a later part that fails to load must not leak them.
-        FlowModel? editorModel = null;
+        FlowModel? editorModel = null, refiner = null;
         IEditTextWriter? writer = null;
         try
         {
-            editorModel = LoadEditorModel(config.Model, entries[WeightsEntry], path, device);
+            editorModel = LoadFlowModel(config.Model, entries, WeightsEntry, path, device);
+            if (entries.TryGetValue(RefinerConfigEntry, out var refinerConfig))
+            {
+                refiner = LoadFlowModel(Json.Deserialize<FlowModelConfig>(System.Text.Encoding.UTF8.GetString(refinerConfig), $"{path}:{RefinerConfigEntry}"),
+                    entries, RefinerWeightsEntry, path, device);
+            }
             writer = config.TextWriterKind is { } kind
                 ? EditTextWriters.Load(kind, entries.Where(e => e.Key.StartsWith(WriterPrefix, StringComparison.Ordinal))
                     .ToDictionary(e => e.Key[WriterPrefix.Length..], e => e.Value, StringComparer.Ordinal), path, device)
                 : null;
             var parts = new List<ITransformer>();
             if (entries.TryGetValue(BeforeEntry, out var before)) parts.AddRange(Flatten(LoadMlNet(context, before, path, BeforeEntry)));
-            parts.Add(new NpEditTransformer(editorModel, config.Transformer, writer));
+            parts.Add(new NpEditTransformer(editorModel, config.Transformer, writer, refiner));
             if (entries.TryGetValue(AfterEntry, out var after)) parts.AddRange(Flatten(LoadMlNet(context, after, path, AfterEntry)));
             return new TransformerChain<ITransformer>(parts.ToArray());
         }
         catch
         {
             writer?.Dispose();
+            refiner?.Dispose();
             editorModel?.Dispose();
             throw;
         }
     }
 
-    private static FlowModel LoadEditorModel(FlowModelConfig config, byte[] weightBytes, string path, Device? device)
+    private static byte[] WeightBytes(FlowModel model)
     {
+        using var weights = new MemoryStream();
+        SafeTensors.Save(weights, model.state_dict(), new Dictionary<string, string> { ["format"] = "pt" });
+        return weights.ToArray();
+    }
+
+    private static FlowModel LoadFlowModel(FlowModelConfig config, IReadOnlyDictionary<string, byte[]> entries, string entry, string path, Device? device)
+    {
+        if (!entries.TryGetValue(entry, out var weightBytes)) throw new InvalidDataException($"{path}: no {entry}.");
         var model = new FlowModel(config);
         try
         {
             using var weights = new MemoryStream(weightBytes);
-            var tensors = SafeTensors.Load(weights, $"{path}:{WeightsEntry}");
+            var tensors = SafeTensors.Load(weights, $"{path}:{entry}");
             try
             {
-                StateDictIO.LoadStrict(model, tensors, $"{path}:{WeightsEntry}");
+                StateDictIO.LoadStrict(model, tensors, $"{path}:{entry}");
             }
             finally
             {

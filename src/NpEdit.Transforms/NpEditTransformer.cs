@@ -17,18 +17,32 @@ namespace NpEdit.Transforms;
 /// empty or too long, gets its reason in <c>EditError</c> and no image, and the other rows are still edited
 /// (unless <see cref="NpEditTransformerOptions.ThrowOnError"/>). With a <see cref="TextWriter"/>, the editor reads the text
 /// the writer makes of each image and instruction (e.g. the caption of the edited image) instead of the instruction.
+/// With a <see cref="Refiner"/> and <see cref="NpEditTransformerOptions.RefineTime"/> above 0, each edit ends with one
+/// <see cref="PriorRefinement"/> step conditioned on the same text.
 /// </summary>
 public sealed class NpEditTransformer : ITransformer, IDisposable
 {
-    public NpEditTransformer(FlowModel editor, NpEditTransformerOptions? options = null, IEditTextWriter? textWriter = null)
+    /// <param name="refiner">The text-to-image model that refines each edit (<see cref="PriorRefinement"/>); needed
+    /// when <see cref="NpEditTransformerOptions.RefineTime"/> is above 0. The transformer owns it, as it owns the editor.</param>
+    public NpEditTransformer(FlowModel editor, NpEditTransformerOptions? options = null, IEditTextWriter? textWriter = null, FlowModel? refiner = null)
     {
         Editor = editor ?? throw new ArgumentNullException(nameof(editor));
         Options = options ?? new NpEditTransformerOptions();
+        if (Options.RefineTime < 0 || Options.RefineTime >= 1)
+            throw new ArgumentOutOfRangeException(nameof(options), Options.RefineTime, "RefineTime must lie in [0, 1) (0 = no refinement).");
+        if (Options.RefineTime > 0 && refiner is null)
+            throw new ArgumentException($"RefineTime is {Options.RefineTime} but no refiner model was given.", nameof(refiner));
+        if (refiner is not null && refiner.Config.ImageSize != editor.Config.ImageSize)
+            throw new ArgumentException($"The refiner works at {refiner.Config.ImageSize} px and the editor at {editor.Config.ImageSize} px.", nameof(refiner));
         TextWriter = textWriter;
+        Refiner = refiner;
         Editor.eval();
+        Refiner?.eval();
     }
 
     public FlowModel Editor { get; }
+    /// <summary>The model that refines each edit when <see cref="NpEditTransformerOptions.RefineTime"/> is above 0 (null: none).</summary>
+    public FlowModel? Refiner { get; }
     /// <summary>Makes the text the editor reads from each source image and instruction; null: the editor reads the instruction.</summary>
     public IEditTextWriter? TextWriter { get; }
     public NpEditTransformerOptions Options { get; }
@@ -45,6 +59,8 @@ public sealed class NpEditTransformer : ITransformer, IDisposable
     {
         using var scope = NewDisposeScope();
         var edited = FlowModelSampler.SampleSeeded(Editor, instructions, sampler ?? Options.Sampler, seeds, sources.to(Editor.Device));
+        if (Refiner is not null && Options.RefineTime > 0)
+            edited = PriorRefinement.Refine(Refiner, edited.Clamp(-1, 1), instructions, seeds, Options.RefineTime).to(Editor.Device);
         return edited.Clamp(-1, 1).MoveToOuterDisposeScope();
     }
 
@@ -126,6 +142,7 @@ public sealed class NpEditTransformer : ITransformer, IDisposable
     {
         Editor.Dispose();
         TextWriter?.Dispose();
+        Refiner?.Dispose();
     }
 
     private (string, DataViewType)[] OutputColumns() => new (string, DataViewType)[]

@@ -15,6 +15,11 @@ public sealed record NpEditTransformerOptions
     /// <summary>The few-step sampler the editor was trained for (4 re-noising steps by default).</summary>
     public SamplerOptions Sampler { get; init; } = new() { Steps = 4, Shift = 3.0, Mode = SamplerMode.Renoise };
     public int BatchSize { get; init; } = 16;
+    /// <summary>
+    /// After sampling, one <see cref="PriorRefinement"/> step by the transformer's refiner (the prior) at this time;
+    /// 0 = off. Needs a refiner (<see cref="NpEditTransformer.Refiner"/>). It costs one more model pass per image.
+    /// </summary>
+    public double RefineTime { get; init; }
     /// <summary>Row r is edited with noise seeded by <c>Seed + r</c>.</summary>
     public long Seed { get; init; }
     /// <summary>Resize each edited image back to its source's size (the model works at its own resolution).</summary>

@@ -37,7 +37,7 @@ internal static class EditCommand
                 ResizeOutputToInput = parse.GetValue(keepSize),
                 ImageColumnName = "ImageBytes",
                 InstructionColumnName = "Instruction",
-            }, loaded.TextWriter);
+            }, loaded.TextWriter, loaded.Refiner);
             if (parse.GetValue(input) is { } jsonl) return Batch(context, editor, jsonl, parse.GetValue(output)!);
             if (parse.GetValue(image) is not { } path || parse.GetValue(instruction) is not { } text)
             {

@@ -33,6 +33,7 @@ internal static class TrainCommand
         var captionText = new Option<double>("--caption-text-p") { Description = "Extension: probability that the student reads the edited caption instead of the instruction in the NP-Edit stage (0 = off).", DefaultValueFactory = _ => defaults.EditedCaptionTextProbability };
         var consistency = new Option<double>("--caption-consistency") { Description = "Extension: weight of the pull of the instruction's output towards a DMD-trained unroll that reads the edited caption (0 = off).", DefaultValueFactory = _ => defaults.CaptionConsistencyWeight };
         var writer = new Option<string?>("--writer") { Description = "Edited-caption writer folder (default: the shipped models/shapes-writer; judge train --caption-rows CanonicalEdits), stored in the model: the editor reads the caption it writes from each image and instruction. Sets --caption-text-p to 1, --warmup-instruction-p to 0 and --vlm-weight to 0.1 unless given." };
+        var refine = new Option<double>("--refine-time") { Description = "Extension: the editor ends each edit with one step of the frozen prior at this time, and the model file carries the prior (0 = off, the paper's editor).", DefaultValueFactory = _ => NpEditTrainer.Options.MainJobRefineTime };
         var noWriter = new Option<bool>("--no-writer") { Description = "No writer: the editor reads the instruction itself (the main job's recipe until 5 Dec)." };
         var output = CommonOptions.ModelOutput(DefaultModel);
         var checkpoints = CommonOptions.CheckpointsBesideModel();
@@ -45,7 +46,7 @@ internal static class TrainCommand
         var settings = EditorSettingsOptions.Create();
         var command = new Command("train", "Train an instruction-following editor on the default world without any before/after pairs.")
         {
-            steps, warmup, warmupInstruction, batch, rows, editTypes, textColumn, captionText, consistency, writer, noWriter, output, checkpoints, prior, judge, evalCount, seed, device, threads,
+            steps, warmup, warmupInstruction, batch, rows, editTypes, textColumn, captionText, consistency, writer, noWriter, refine, output, checkpoints, prior, judge, evalCount, seed, device, threads,
         };
         settings.AddTo(command);
         command.SetAction(parse =>
@@ -72,6 +73,7 @@ internal static class TrainCommand
                 Seed = parse.GetValue(seed),
                 Device = parse.GetValue(device),
                 Threads = parse.GetValue(threads),
+                RefineTime = parse.GetValue(refine),
                 CheckpointFolder = parse.GetValue(checkpoints) ?? Path.Combine(folder, "checkpoints"),
                 Logger = logging.CreateLogger("np-edit"),
             };
@@ -125,6 +127,7 @@ internal static class TrainCommand
         ["warmup_instruction_probability"] = o.WarmupInstructionProbability.ToString("R"),
         ["edited_caption_text_probability"] = o.EditedCaptionTextProbability.ToString("R"),
         ["text_writer_folder"] = o.TextWriterFolder ?? "",
+        ["refine_time"] = o.RefineTime.ToString("R"),
         ["prior_folder"] = o.PriorFolder ?? ShippedModels.PriorFolder,
         ["judge_folder"] = o.JudgeFolder ?? ShippedModels.JudgeFolder,
         ["vlm_loss"] = o.UseVlmLoss ? $"{o.VlmLoss}, weight {o.VlmWeight:R}, identity {o.UseIdentityQuestion}" : "off",

@@ -184,6 +184,14 @@ public sealed partial class NpEditTrainer
 
         /// <summary>Batch size of the fitted transformer.</summary>
         public int InferenceBatchSize = 16;
+        /// <summary>
+        /// The fitted transformer refines each edit with one step of the frozen prior at this time (0 = off, the paper's
+        /// editor; <see cref="PriorRefinement"/>): the prior is saved in the model file as the refiner. Extension: the
+        /// main job (<c>npedit train</c>) uses <see cref="MainJobRefineTime"/>.
+        /// </summary>
+        public double RefineTime;
+        /// <summary>The refinement time of the main job: docs/editor.md measures 0.1-0.5 and picks the middle.</summary>
+        public const double MainJobRefineTime = 0.18;
 
         public ILogger? Logger;
         public IProgress<TrainingProgress>? Progress;

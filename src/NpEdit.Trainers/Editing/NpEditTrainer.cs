@@ -34,6 +34,7 @@ public sealed partial class NpEditTrainer : IEstimator<NpEditTransformer>
         if (!options.UseReference && options.WarmupCopySteps > 0)
             throw new ArgumentOutOfRangeException(nameof(options), $"A student without a reference image (UseReference = false) has nothing to copy: WarmupCopySteps must be 0, got {options.WarmupCopySteps}.");
         if (options.WarmupCopySteps > options.Steps) throw new ArgumentOutOfRangeException(nameof(options), "WarmupCopySteps cannot exceed Steps.");
+        if (options.RefineTime is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(options), $"RefineTime must be in [0, 1) (0 = no refinement), got {options.RefineTime}.");
         if (options.WarmupInstructionProbability is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(options), $"WarmupInstructionProbability must be in [0, 1], got {options.WarmupInstructionProbability}.");
         if (options.DmdTimeMin is < 0 or > 1 || options.DmdTimeMax is < 0 or > 1 || options.DmdTimeMin > options.DmdTimeMax)
             throw new ArgumentOutOfRangeException(nameof(options), $"DMD times must satisfy 0 <= DmdTimeMin <= DmdTimeMax <= 1, got [{options.DmdTimeMin}, {options.DmdTimeMax}].");
@@ -179,9 +180,11 @@ public sealed partial class NpEditTrainer : IEstimator<NpEditTransformer>
         SkippedSteps = skipped;
         LossHistory = tracker.History;
         LastFitDuration = TimeSpan.FromSeconds(spent) + tracker.Elapsed;
+        // The refiner is the frozen prior the teacher already holds.
+        var refiner = o.RefineTime > 0 ? teacher : null;
         if (!InspectLastStep)
         {
-            teacher.Dispose();
+            if (refiner is null) teacher.Dispose();
             fake?.Dispose();
             judge?.Model.Dispose();
         }
@@ -195,7 +198,8 @@ public sealed partial class NpEditTrainer : IEstimator<NpEditTransformer>
             Sampler = o.Sampler(),
             BatchSize = o.InferenceBatchSize,
             Seed = o.Seed,
-        }, o.TextWriterFolder is null ? null : VlmEditTextWriter.FromFolder(o.TextWriterFolder, device));
+            RefineTime = o.RefineTime,
+        }, o.TextWriterFolder is null ? null : VlmEditTextWriter.FromFolder(o.TextWriterFolder, device), refiner);
     }
 
     private static Func<EditRow> BindRow(DataViewRow row, Options o)

@@ -66,6 +66,25 @@ public sealed class NpEditTrainerTests : IClassFixture<NpEditTrainerTests.Shared
     }
 
     [Fact]
+    public void With_a_refine_time_the_fitted_editor_carries_the_prior_as_its_refiner_and_a_time_outside_0_1_is_refused()
+    {
+        var options = _f.Options(steps: 2, warmup: 1);
+        options.RefineTime = 0.2;
+        using var editor = new NpEditTrainer(new MLContext(1), options).Fit(_f.Rows(new MLContext(1)));
+        editor.Options.RefineTime.Should().Be(0.2);
+        using var prior = NpEdit.Transforms.Models.FlowModelStore.Load(_f.PriorFolder);
+        var refiner = editor.Refiner!.state_dict();
+        foreach (var (name, weight) in prior.state_dict())
+            refiner[name].allclose(weight, rtol: 0, atol: 0).Should().BeTrue($"the refiner is the frozen prior ({name})");
+        editor.Refiner.parameters().Should().OnlyContain(p => !p.requires_grad);
+
+        options.RefineTime = 1.0;
+        var refused = () => new NpEditTrainer(new MLContext(1), options);
+        refused.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*RefineTime*");
+        new NpEditTrainer.Options().RefineTime.Should().Be(0, "the library's default is the paper's editor, without refinement");
+    }
+
+    [Fact]
     public void The_writer_recipe_reads_captions_in_both_stages_at_a_fifth_of_the_VLM_weight()
     {
         var options = new NpEditTrainer.Options().ReadWriterCaptions("some/writer");

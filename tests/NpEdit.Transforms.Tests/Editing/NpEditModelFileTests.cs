@@ -75,6 +75,54 @@ public sealed class NpEditModelFileTests : IDisposable
     }
 
     [Fact]
+    public void An_editor_with_a_refiner_round_trips_bit_for_bit_and_carries_the_refiner()
+    {
+        var context = new MLContext(seed: 1);
+        var tiny = NpEditTransformerTests.TinyEditor();
+        using var editor = new NpEditTransformer(tiny.Editor, new NpEditTransformerOptions { BatchSize = 2, Seed = 3, RefineTime = 0.2 },
+            refiner: NpEditTransformerTests.TinyEditor().Editor);
+        var data = context.Data.LoadFromEnumerable(new[] { (200, 30, 30), (30, 200, 30) }.Select((c, i) => new PathRow
+        {
+            Path = SaveSource(i, c), Instruction = "make the circle blue",
+        }));
+        var chain = new TransformerChain<ITransformer>(context.Transforms.LoadImages("Image", imageFolder: null, inputColumnName: "Path").Fit(data), editor);
+        string path = System.IO.Path.Combine(_dir, "refined.npedit");
+        NpEditModelFile.Save(context, chain, data.Schema, path);
+        using (var zip = ZipFile.OpenRead(path))
+        {
+            zip.Entries.Select(e => e.FullName).Should().Contain(new[] { "refiner/config.json", "refiner/model.safetensors" });
+        }
+
+        using var loaded = NpEditModelFile.Load(new MLContext(seed: 2), path);
+        var reloaded = loaded.OfType<NpEditTransformer>().Single();
+        reloaded.Refiner.Should().NotBeNull();
+        reloaded.Options.RefineTime.Should().Be(0.2);
+        EditedPixels(loaded, data).Should().BeEquivalentTo(EditedPixels(chain, data), o => o.WithStrictOrdering());
+    }
+
+    private string SaveSource(int i, (int R, int G, int B) c)
+    {
+        string path = System.IO.Path.Combine(_dir, $"refine-src{i}.png");
+        ImageEncoding.SavePng(RgbImage.Filled(16, 16, (byte)c.R, (byte)c.G, (byte)c.B), path);
+        return path;
+    }
+
+    private static List<byte[]> EditedPixels(ITransformer model, IDataView data)
+    {
+        var view = model.Transform(data);
+        var result = new List<byte[]>();
+        using var cursor = view.GetRowCursor(view.Schema);
+        var edited = cursor.GetGetter<MLImage>(view.Schema["EditedImage"]);
+        while (cursor.MoveNext())
+        {
+            MLImage image = null!;
+            edited(ref image);
+            result.Add(MLImageInterop.ToRgbImage(image).Pixels);
+        }
+        return result;
+    }
+
+    [Fact]
     public void MLContext_Model_Save_refuses_and_points_to_our_call()
     {
         var context = new MLContext();

@@ -148,4 +148,25 @@ public sealed class NpEditTransformerTests : IDisposable
         [VectorType]
         public byte[] Image { get; set; } = new byte[1];
     }
+
+    [Fact]
+    public void A_refiner_ends_each_edit_with_one_prior_step_and_refinement_needs_one()
+    {
+        var missing = () => new NpEditTransformer(TinyEditor().Editor, new NpEditTransformerOptions { RefineTime = 0.2 });
+        missing.Should().Throw<ArgumentException>().WithMessage("*no refiner*");
+        var outOfRange = () => new NpEditTransformer(TinyEditor().Editor, new NpEditTransformerOptions { RefineTime = 1.0 }, refiner: TinyEditor().Editor);
+        outOfRange.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*[0, 1)*");
+
+        using var plain = TinyEditor(new NpEditTransformerOptions { BatchSize = 3, Seed = 2 });
+        using var refined = new NpEditTransformer(TinyEditor().Editor, plain.Options with { RefineTime = 0.25 }, refiner: TinyEditor().Editor.Clone());
+        var images = new[] { RgbImage.Filled(16, 16, 200, 30, 30), RgbImage.Filled(16, 16, 30, 30, 200) };
+        var texts = new[] { "make the circle blue", "remove the square" };
+        var seeds = new long[] { 2, 3 };
+        using var sources = torch.stack(images.Select(i => ImageTensors.ToTensor(i)).ToArray());
+        using var unrefined = plain.EditTensors(sources, texts, seeds);
+        using var expected = NpEdit.Transforms.Sampling.PriorRefinement.Refine(refined.Refiner!, unrefined, texts, seeds, 0.25).Clamp(-1, 1);
+        using var actual = refined.EditTensors(sources, texts, seeds);
+        actual.allclose(expected, rtol: 1e-5, atol: 1e-6).Should().BeTrue("the refined edit is the plain edit refined by the prior");
+        actual.sub(unrefined).abs().mean().item<float>().Should().BeGreaterThan(1e-3f);
+    }
 }

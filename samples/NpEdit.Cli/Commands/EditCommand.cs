@@ -24,8 +24,9 @@ internal static class EditCommand
         var output = new Option<string>("--out") { Description = "Output PNG (single image) or folder (batch).", Required = true };
         var seed = CommonOptions.Seed();
         var keepSize = new Option<bool>("--keep-size") { Description = "Resize results back to each source's size." };
+        var refineTime = new Option<double?>("--refine-time") { Description = "Refinement time of the prior's final step (0 = off; default: the model's own; above 0 needs a model saved with a refiner)." };
         var device = CommonOptions.Device();
-        var command = new Command("edit", "Edit images with a trained editor.") { model, image, instruction, input, output, seed, keepSize, device };
+        var command = new Command("edit", "Edit images with a trained editor.") { model, image, instruction, input, output, seed, keepSize, refineTime, device };
         command.SetAction(parse =>
         {
             var context = new MLContext();
@@ -35,9 +36,10 @@ internal static class EditCommand
             {
                 Seed = parse.GetValue(seed),
                 ResizeOutputToInput = parse.GetValue(keepSize),
+                RefineTime = parse.GetValue(refineTime) ?? loaded.Options.RefineTime,
                 ImageColumnName = "ImageBytes",
                 InstructionColumnName = "Instruction",
-            }, loaded.TextWriter, loaded.Refiner);
+            }, loaded.TextWriter, (parse.GetValue(refineTime) ?? loaded.Options.RefineTime) > 0 ? loaded.Refiner : null);
             if (parse.GetValue(input) is { } jsonl) return Batch(context, editor, jsonl, parse.GetValue(output)!);
             if (parse.GetValue(image) is not { } path || parse.GetValue(instruction) is not { } text)
             {

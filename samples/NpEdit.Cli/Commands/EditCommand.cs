@@ -32,14 +32,15 @@ internal static class EditCommand
             var context = new MLContext();
             using var chain = NpEditModelFile.Load(context, parse.GetValue(model)!, TorchRuntime.ResolveDevice(parse.GetValue(device), context));
             var loaded = chain.OfType<NpEditTransformer>().Single();
+            double refine = parse.GetValue(refineTime) ?? loaded.Options.RefineTime;
             using var editor = new NpEditTransformer(loaded.Editor, loaded.Options with
             {
                 Seed = parse.GetValue(seed),
                 ResizeOutputToInput = parse.GetValue(keepSize),
-                RefineTime = parse.GetValue(refineTime) ?? loaded.Options.RefineTime,
+                RefineTime = refine,
                 ImageColumnName = "ImageBytes",
                 InstructionColumnName = "Instruction",
-            }, loaded.TextWriter, (parse.GetValue(refineTime) ?? loaded.Options.RefineTime) > 0 ? loaded.Refiner : null);
+            }, loaded.TextWriter, refine > 0 ? loaded.Refiner : null);
             if (parse.GetValue(input) is { } jsonl) return Batch(context, editor, jsonl, parse.GetValue(output)!);
             if (parse.GetValue(image) is not { } path || parse.GetValue(instruction) is not { } text)
             {

@@ -23,11 +23,14 @@ namespace NpEdit.Trainers.Synthetic;
 /// </summary>
 public sealed record EditCheck(bool EditSuccess, bool Preserved, bool Exact)
 {
-    public static EditCheck Of(Scene output, Scene source, Scene target, EditType type)
+    public static EditCheck Of(Scene output, Scene source, Scene target, EditType type) => Of(output, source, target, type, out _);
+
+    /// <param name="failure">What broke preservation (<see cref="PreservationFailure.None"/> when preserved).</param>
+    public static EditCheck Of(Scene output, Scene source, Scene target, EditType type, out PreservationFailure failure)
     {
         var (before, after) = EditedObjects.Find(source, target, type);
-        return new EditCheck(IsSuccess(output, source, target, type, before, after),
-            PreservationCheck.Of(output, source, type, before) == PreservationFailure.None, output.SameContent(target));
+        failure = PreservationCheck.Of(output, source, type, before);
+        return new EditCheck(IsSuccess(output, source, target, type, before, after), failure == PreservationFailure.None, output.SameContent(target));
     }
 
     private static bool IsSuccess(Scene x, Scene source, Scene target, EditType type, SceneObject? before, SceneObject? after) => type switch

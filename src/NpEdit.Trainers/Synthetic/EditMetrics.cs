@@ -15,13 +15,13 @@ public static class EditMetrics
     public static EditScore Evaluate(RgbImage output, Scene source, Scene target, EditType type)
     {
         var parsed = SceneParser.Parse(output);
-        var check = EditCheck.Of(parsed, source, target, type);
+        var check = EditCheck.Of(parsed, source, target, type, out var failure);
         var expected = SceneRenderer.Render(target, output.Width);
         var region = EditRegion.Mask(source, target, type, output.Width);
         return new EditScore(check.EditSuccess, check.Preserved, check.Exact,
             Psnr(output, expected), MaskedL1(output, expected, region), parsed)
         {
-            Failure = PreservationCheck.Of(parsed, source, type, EditedObjects.Find(source, target, type).Before),
+            Failure = failure,
         };
     }
 

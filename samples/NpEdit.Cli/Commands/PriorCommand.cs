@@ -82,6 +82,7 @@ internal static class PriorCommand
         var checkpoints = new Option<string>("--checkpoints") { Description = "Checkpoint folder (resumes when it holds one).", DefaultValueFactory = _ => "runs/prior/checkpoints" };
         var evalCount = new Option<int>("--eval-count") { Description = "Held-out captions to evaluate after training (0 = skip).", DefaultValueFactory = _ => 1000 };
         var timeShift = new Option<double>("--time-shift") { Description = "Shift of the training-time distribution (larger = more training at high noise).", DefaultValueFactory = _ => 3.0 };
+        var timeDistribution = new Option<TimeDistribution>("--time-distribution") { Description = "Training times before the shift: LogitNormal (SD3; the shipped prior) or Uniform (more training at low and high noise).", DefaultValueFactory = _ => TimeDistribution.LogitNormal };
         var warmup = new Option<int>("--warmup") { Description = "Linear learning-rate warm-up steps.", DefaultValueFactory = _ => 200 };
         var hidden = new Option<int?>("--hidden") { Description = "Transformer width (default: the shipped prior's)." };
         var depth = new Option<int?>("--depth") { Description = "Transformer blocks (default: the shipped prior's)." };
@@ -94,7 +95,7 @@ internal static class PriorCommand
         var threads = CommonOptions.Threads();
         var command = new Command("train", "Pretrain the shapes prior on the default world, or continue one with --init (models/shapes-prior's manifest gives its two commands).")
         {
-            steps, batch, lr, rows, output, checkpoints, evalCount, timeShift, warmup, hidden, depth, patch, init, instructionText, sampleShift, seed, device, threads,
+            steps, batch, lr, rows, output, checkpoints, evalCount, timeShift, timeDistribution, warmup, hidden, depth, patch, init, instructionText, sampleShift, seed, device, threads,
         };
         command.SetAction(parse =>
         {
@@ -108,6 +109,7 @@ internal static class PriorCommand
                 ModelConfig = parse.GetValue(init) is null ? Architecture(parse.GetValue(hidden), parse.GetValue(depth), parse.GetValue(patch)) : null,
                 InitialModelFolder = parse.GetValue(init),
                 TimeShift = parse.GetValue(timeShift),
+                TimeDistribution = parse.GetValue(timeDistribution),
                 WarmupSteps = parse.GetValue(warmup),
                 Steps = parse.GetValue(steps),
                 BatchSize = parse.GetValue(batch),

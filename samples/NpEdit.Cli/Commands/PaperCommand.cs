@@ -6,6 +6,7 @@ using NpEdit.Trainers.Benchmarks;
 using NpEdit.Trainers.Benchmarks.Paper;
 using NpEdit.Trainers.Editing;
 using NpEdit.Trainers.Training;
+using NpEdit.Trainers.Vlm;
 using NpEdit.Transforms.Runtime;
 
 namespace NpEdit.Cli.Commands;
@@ -26,8 +27,10 @@ internal static class PaperCommand
         var warmup = new Option<int?>("--warmup") { Description = "Copy warm-up steps of every NP-Edit row (default: the trainer's share of --steps)." };
         var shareWarmup = new Option<bool>("--share-warmup") { Description = "Train the copy warm-up once and start every full-data NP-Edit row from it.", DefaultValueFactory = _ => true };
         var weakJudge = new Option<string>("--weak-judge") { Description = "Folder of the smaller judge for the judge-scaling row.", DefaultValueFactory = _ => "models/shapes-judge-small" };
+        var writer = new Option<string?>("--writer") { Description = "Edited-caption writer of the base recipe (default: the shipped models/shapes-writer, as in the main job)." };
+        var noWriter = new Option<bool>("--no-writer") { Description = "Base recipe without a writer: every NP-Edit row reads the instruction (the table before 5 Dec)." };
         var threads = CommonOptions.Threads();
-        var command = new Command("paper", "Reproduce the paper's tables on the default world and write docs/results.md.") { folder, docs, count, only, steps, warmup, shareWarmup, weakJudge, threads };
+        var command = new Command("paper", "Reproduce the paper's tables on the default world and write docs/results.md.") { folder, docs, count, only, steps, warmup, shareWarmup, weakJudge, writer, noWriter, threads };
         command.SetAction(parse =>
         {
             using var logging = Logging.Create();
@@ -36,6 +39,9 @@ internal static class PaperCommand
             string runFolder = parse.GetValue(folder)!;
             int npEditSteps = parse.GetValue(steps);
             int? warmupSteps = parse.GetValue(warmup);
+            if (parse.GetValue(noWriter) && parse.GetValue(writer) is not null) throw new ArgumentException("Give --writer or --no-writer, not both.");
+            // The main job's recipe (without its prior refinement: every row is the 4-step editor the paper evaluates).
+            string? writerFolder = parse.GetValue(noWriter) ? null : ShapesWriter.ResolveFolder(parse.GetValue(writer));
             var options = new PaperRunOptions
             {
                 Folder = runFolder,
@@ -46,6 +52,7 @@ internal static class PaperCommand
                 BaseOptions = () =>
                 {
                     var o = new NpEditTrainer.Options();
+                    if (writerFolder is not null) o.ReadWriterCaptions(writerFolder);
                     if (npEditSteps > 0)
                     {
                         // Keep the default share of copy warm-up, so a short run still learns to copy before editing.
@@ -59,7 +66,7 @@ internal static class PaperCommand
                 ProgressFor = (name, total) => new LineProgress(name, total),
             };
             options.BaseOptions(); // fails now, not after hours of earlier rows, when --warmup does not fit --steps
-            var rows = PaperRows.All(parse.GetValue(weakJudge)!);
+            var rows = PaperRows.All(parse.GetValue(weakJudge)!, baseReadsWriter: writerFolder is not null);
             var selected = parse.GetValue(only) is { Length: > 0 } names ? new HashSet<string>(names) : null;
             if (selected?.Except(rows.Select(r => r.Name)).ToList() is { Count: > 0 } unknown)
                 throw new ArgumentException($"Unknown --row {string.Join(", ", unknown)}; the rows are: {string.Join(", ", rows.Select(r => r.Name))}.");

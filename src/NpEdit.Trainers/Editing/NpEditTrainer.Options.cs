@@ -159,6 +159,17 @@ public sealed partial class NpEditTrainer
             VlmWeight = WriterVlmWeight;
             return this;
         }
+
+        /// <summary>Undoes <see cref="ReadWriterCaptions"/>: the student reads the instruction, with the defaults of that recipe.</summary>
+        public Options ReadInstructions()
+        {
+            var defaults = new Options();
+            TextWriterFolder = null;
+            EditedCaptionTextProbability = defaults.EditedCaptionTextProbability;
+            WarmupInstructionProbability = defaults.WarmupInstructionProbability;
+            VlmWeight = defaults.VlmWeight;
+            return this;
+        }
         /// <summary>
         /// Weight of caption consistency (an extension, not in the paper; 0 = off). The student is unrolled a second time,
         /// with the same noise, reading the edited caption; DMD trains that unroll, and the instruction's unroll is pulled

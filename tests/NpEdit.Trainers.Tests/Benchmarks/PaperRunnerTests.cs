@@ -116,6 +116,10 @@ public sealed class PaperRunnerTests : IClassFixture<PaperRunnerTests.Shared>
         claims.Single(c => c.Claim.Contains("on par")).Holds.Should().BeTrue("0.80 / 0.82 = 0.976 >= 0.95");
         claims.Single(c => c.Claim.StartsWith("Only DMD")).Holds.Should().BeTrue();
         claims.Single(c => c.Claim.StartsWith("Only VLM")).Holds.Should().BeTrue();
+        claims.Should().NotContain(c => c.Claim.StartsWith("Like for like"), "there is no row of the paper's editor");
+
+        rows["np-edit-instruction"] = Row("np-edit-instruction", 0.41, 0.38, 0.44);
+        PaperReport.Claims(rows).Single(c => c.Claim.StartsWith("Like for like")).Holds.Should().BeFalse("0.41 / 0.82 = 0.5 < 0.95");
     }
 
     [Fact]

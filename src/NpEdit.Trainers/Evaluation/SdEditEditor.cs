@@ -1,3 +1,4 @@
+using NpEdit.Transforms;
 using NpEdit.Transforms.Imaging;
 using NpEdit.Transforms.Models;
 using NpEdit.Transforms.Sampling;
@@ -17,9 +18,16 @@ public sealed class SdEditEditor : IImageEditor
 {
     private readonly FlowModel _prior;
 
-    public SdEditEditor(FlowModel prior, double startTime = 0.6, int steps = 4, double guidance = 3.0, double shift = 3.0, bool readsInstruction = false)
+    /// <param name="writer">
+    /// Where the text comes from when given: the caption a writer writes from each source image and instruction, as the
+    /// main job's editor reads it; the row's edited caption is then never read. Not with <paramref name="readsInstruction"/>.
+    /// </param>
+    public SdEditEditor(FlowModel prior, double startTime = 0.6, int steps = 4, double guidance = 3.0, double shift = 3.0, bool readsInstruction = false,
+        IEditTextWriter? writer = null)
     {
+        if (readsInstruction && writer is not null) throw new ArgumentException("The prior reads either the instruction or the writer's caption, not both.", nameof(writer));
         ReadsInstruction = readsInstruction;
+        Writer = writer;
         _prior = prior;
         StartTime = startTime;
         Steps = steps;
@@ -32,7 +40,9 @@ public sealed class SdEditEditor : IImageEditor
     public double Guidance { get; }
     public double Shift { get; }
     public bool ReadsInstruction { get; }
-    public string Name => $"zero-shot SDEdit (t0 {StartTime}, {Steps} steps{(ReadsInstruction ? ", instruction" : "")})";
+    /// <summary>The writer whose captions the prior reads (null: the row's edited caption or instruction).</summary>
+    public IEditTextWriter? Writer { get; }
+    public string Name => $"zero-shot SDEdit (t0 {StartTime}, {Steps} steps{(ReadsInstruction ? ", instruction" : Writer is not null ? ", writer's caption" : "")})";
 
     public IReadOnlyList<RgbImage> Edit(IReadOnlyList<EditRequest> requests, IReadOnlyList<long> seeds)
     {
@@ -49,7 +59,10 @@ public sealed class SdEditEditor : IImageEditor
         var latent = _prior.Codec.Encode(sources).Mul(1 - StartTime).Add(noise.Mul(StartTime));
         // The grid from t0 to 0 with the given number of steps, shifted like the editor's own schedule.
         var grid = Enumerable.Range(0, Steps + 1).Select(i => i == Steps ? 0.0 : StartTime * FlowSchedule.Shift(1.0 - (double)i / Steps, Shift)).ToArray();
-        var edited = new EncodedTextPair(_prior, requests.Select(r => ReadsInstruction ? r.Instruction : r.EditedCaption).ToList());
+        var texts = Writer is not null
+            ? Writer.Write(requests.Select(r => r.Source).ToList(), requests.Select(r => r.Instruction).ToList())
+            : requests.Select(r => ReadsInstruction ? r.Instruction : r.EditedCaption).ToList();
+        var edited = new EncodedTextPair(_prior, texts);
         FlowSampler.VelocityField velocity = (x, t) =>
         {
             var v = _prior.Velocity(torch.cat(new[] { x, x }, 0), torch.cat(new[] { t, t }, 0), edited.Both).chunk(2, 0);

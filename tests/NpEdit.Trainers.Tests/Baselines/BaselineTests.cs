@@ -3,6 +3,7 @@ using NpEdit.Trainers.Evaluation;
 using NpEdit.Trainers.Supervised;
 using NpEdit.Trainers.Synthetic;
 using NpEdit.Trainers.Tests.Editing;
+using NpEdit.Transforms;
 using NpEdit.Transforms.Imaging;
 using NpEdit.Transforms.Models;
 using NpEdit.Transforms.Runtime;
@@ -141,5 +142,38 @@ public sealed class BaselineTests : IClassFixture<BaselineTests.Shared>
         var read = reader.Edit(new[] { request }, new long[] { 5 })[0];
         read.Pixels.Should().Equal(captionReader.Edit(new[] { asCaption }, new long[] { 5 })[0].Pixels, "the instruction takes the edited caption's place");
         read.Pixels.Should().NotEqual(captionReader.Edit(new[] { request }, new long[] { 5 })[0].Pixels, "the edited caption is not read");
+    }
+
+    [Fact]
+    public void Zero_shot_sdedit_can_read_a_writers_caption_instead_of_the_rows()
+    {
+        using var prior = FlowModelStore.Load(_f.PriorFolder);
+        var source = SceneRenderer.Render(WorldRows.Edit(1, 0, WorldSplit.Eval).Source, EditTestFixtures.Size);
+        var request = new EditRequest(source, "make the circle blue", "", "a blue circle on a gray background");
+        using var writer = new FixedWriter("a red square on a white background");
+
+        var written = new SdEditEditor(prior, startTime: 1.0, steps: 2, writer: writer);
+        var captionReader = new SdEditEditor(prior, startTime: 1.0, steps: 2);
+        written.Name.Should().Contain("writer");
+        var output = written.Edit(new[] { request }, new long[] { 5 })[0];
+        output.Pixels.Should().Equal(captionReader.Edit(new[] { request with { EditedCaption = writer.Text } }, new long[] { 5 })[0].Pixels,
+            "the writer's caption takes the edited caption's place");
+        writer.Calls.Should().Equal(new[] { ("make the circle blue", source) }, "the writer sees each source and instruction");
+        var both = () => new SdEditEditor(prior, readsInstruction: true, writer: writer);
+        both.Should().Throw<ArgumentException>().WithMessage("*not both*");
+    }
+
+    private sealed class FixedWriter(string text) : IEditTextWriter
+    {
+        public string Text => text;
+        public List<(string Instruction, RgbImage Source)> Calls { get; } = new();
+        public string Kind => "fixed";
+        public IReadOnlyList<string> Write(IReadOnlyList<RgbImage> sources, IReadOnlyList<string> instructions)
+        {
+            Calls.AddRange(instructions.Zip(sources));
+            return instructions.Select(_ => text).ToList();
+        }
+        public IReadOnlyDictionary<string, byte[]> SaveFiles() => new Dictionary<string, byte[]>();
+        public void Dispose() { }
     }
 }

@@ -170,6 +170,7 @@ public sealed partial class NpEditTrainer
             VlmWeight = defaults.VlmWeight;
             return this;
         }
+
         /// <summary>
         /// Weight of caption consistency (an extension, not in the paper; 0 = off). The student is unrolled a second time,
         /// with the same noise, reading the edited caption; DMD trains that unroll, and the instruction's unroll is pulled

@@ -21,16 +21,15 @@ public static class PaperReport
         {
             if (r.TryGetValue("supervised-4", out var sup))
             {
-                double ratio = full.EditSuccess.Value / Math.Max(1e-9, sup.EditSuccess.Value);
-                claims.Add(new("Without pairs, NP-Edit is on par with a supervised editor at 4 steps (target: edit_success >= 0.95 x supervised)",
-                    ratio >= 0.95, $"edit_success {F(full.EditSuccess)} vs {F(sup.EditSuccess)}: ratio {ratio:F3}"));
+                ClaimCheck OnPar(string claim, PaperRowResult row)
+                {
+                    double ratio = row.EditSuccess.Value / Math.Max(1e-9, sup.EditSuccess.Value);
+                    return new(claim, ratio >= 0.95, $"edit_success {F(row.EditSuccess)} vs {F(sup.EditSuccess)}: ratio {ratio:F3}");
+                }
+                claims.Add(OnPar("Without pairs, NP-Edit is on par with a supervised editor at 4 steps (target: edit_success >= 0.95 x supervised)", full));
                 // The supervised editor reads the instruction; so does this row's student, which makes it the like-for-like test.
                 if (r.TryGetValue("np-edit-instruction", out var paperEditor))
-                {
-                    double own = paperEditor.EditSuccess.Value / Math.Max(1e-9, sup.EditSuccess.Value);
-                    claims.Add(new("Like for like, both reading the instruction: the paper's NP-Edit editor on par with the supervised editor at 4 steps (edit_success >= 0.95 x supervised)",
-                        own >= 0.95, $"edit_success {F(paperEditor.EditSuccess)} vs {F(sup.EditSuccess)}: ratio {own:F3}"));
-                }
+                    claims.Add(OnPar("Like for like, both reading the instruction: the paper's NP-Edit editor on par with the supervised editor at 4 steps (edit_success >= 0.95 x supervised)", paperEditor));
             }
             if (r.TryGetValue("only-dmd", out var dmd))
                 claims.Add(new("Only DMD: edits are not made (edit_success clearly below full NP-Edit, intervals apart)",

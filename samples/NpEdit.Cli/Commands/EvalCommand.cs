@@ -27,9 +27,10 @@ internal static class EvalCommand
         var refinerFolder = new Option<string?>("--refiner") { Description = "A prior folder to refine with (default: the refiner the model file carries), e.g. to try refinement on a model saved without one." };
         var text = new Option<string?>("--text") { Description = "What each row gives the editor: Instruction or EditedCaption (default: the column the model was trained to read; EditedCaption is a diagnostic)." };
         var writerFolder = new Option<string?>("--writer") { Description = "A judge folder trained to write edited captions (judge train --caption-rows Edits): the editor reads the caption it writes from each source image and instruction." };
+        var beam = new Option<int?>("--beam") { Description = "Captions the writer keeps while decoding (1 = greedy; default: the writer's own)." };
         var sheet = new Option<string?>("--sheet") { Description = "Write a contact sheet (source, output, target) of the first rows here." };
         var device = CommonOptions.Device();
-        var command = new Command("eval", "Edit held-out rows of the default world and score them with the oracle.") { model, count, seed, steps, mode, refineTime, refinerFolder, text, writerFolder, sheet, device };
+        var command = new Command("eval", "Edit held-out rows of the default world and score them with the oracle.") { model, count, seed, steps, mode, refineTime, refinerFolder, text, writerFolder, beam, sheet, device };
         command.SetAction(parse =>
         {
             var context = new MLContext();
@@ -46,7 +47,10 @@ internal static class EvalCommand
             var sampler = editor.Options.Sampler with { Steps = parse.GetValue(steps), Mode = parse.GetValue(mode) ?? editor.Options.Sampler.Mode };
             var written = parse.GetValue(writerFolder) is { } folder ? JudgeStore.Load(folder, resolved) : default;
             using var writerModel = written.Model;
-            var writer = written.Model is null ? null : new EditedCaptionWriter(written.Model, written.Tokenizer, written.SystemPrompt);
+            var carried = (editor.TextWriter as VlmEditTextWriter)?.Writer;
+            var writer = written.Model is not null ? new EditedCaptionWriter(written.Model, written.Tokenizer, written.SystemPrompt, beamWidth: parse.GetValue(beam) ?? 1)
+                : parse.GetValue(beam) is { } width && carried is not null ? new EditedCaptionWriter(carried.Model, carried.Tokenizer, carried.SystemPrompt, beamWidth: width)
+                : null;
             var adapter = new TransformerEditor(editor, sampler, textColumn: parse.GetValue(text), writer: writer);
             var result = TrainingDisplay.Count("evaluating", parse.GetValue(count),
                 progress => EditEvaluation.Run(adapter, parse.GetValue(count), parse.GetValue(seed), progress: progress));

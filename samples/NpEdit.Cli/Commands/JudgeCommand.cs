@@ -42,16 +42,17 @@ internal static class JudgeCommand
         var count = CommonOptions.Count(500);
         var seed = CommonOptions.Seed(1);
         var show = new Option<int>("--show") { Description = "Print this many (instruction, written caption, true edited caption) rows.", DefaultValueFactory = _ => 8 };
+        var beam = new Option<int>("--beam") { Description = "Captions kept while decoding (1 = greedy decoding).", DefaultValueFactory = _ => 1 };
         var device = CommonOptions.Device();
         var command = new Command("write", "Write the edited caption of held-out edit rows from the source image and the instruction (a judge trained with --caption-rows Edits), and score it against the edited scene.")
         {
-            judgeFolder, count, seed, show, device,
+            judgeFolder, count, seed, show, beam, device,
         };
         command.SetAction(parse =>
         {
             var (model, tokenizer, system) = JudgeStore.Load(ShapesJudge.ResolveFolder(parse.GetValue(judgeFolder)), TorchRuntime.ResolveDevice(parse.GetValue(device)));
             using var _ = model;
-            var writer = new EditedCaptionWriter(model, tokenizer, system);
+            var writer = new EditedCaptionWriter(model, tokenizer, system, beamWidth: parse.GetValue(beam));
             var result = TrainingDisplay.Count("writing", parse.GetValue(count),
                 progress => EditedCaptionEvaluation.Run(writer, parse.GetValue(count), parse.GetValue(seed), progress));
             foreach (var row in result.Rows.Take(parse.GetValue(show)))

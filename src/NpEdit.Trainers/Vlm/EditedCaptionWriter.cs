@@ -16,10 +16,12 @@ public sealed class EditedCaptionWriter
 {
     private readonly int _imEnd;
 
-    public EditedCaptionWriter(LlavaOnevisionModel model, VlmTokenizer tokenizer, string? systemPrompt = null, int maxTokens = 64, int batchSize = 64)
+    public EditedCaptionWriter(LlavaOnevisionModel model, VlmTokenizer tokenizer, string? systemPrompt = null, int maxTokens = 64, int batchSize = 64, int beamWidth = 1)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxTokens, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(beamWidth, 1);
+        BeamWidth = beamWidth;
         Model = model;
         Tokenizer = tokenizer;
         SystemPrompt = systemPrompt;
@@ -34,6 +36,8 @@ public sealed class EditedCaptionWriter
     /// <summary>Tokens written at most per caption; a caption that has not ended by then is returned as it stands.</summary>
     public int MaxTokens { get; }
     public int BatchSize { get; }
+    /// <summary>Captions kept per item while decoding: 1 is greedy decoding, more is <see cref="CaptionBeamSearch"/>.</summary>
+    public int BeamWidth { get; }
 
     /// <summary>The user turn that asks for the caption of the edited image.</summary>
     public static string Prompt(string instruction)
@@ -43,10 +47,14 @@ public sealed class EditedCaptionWriter
     }
 
     /// <summary>One caption per (source image, instruction), in order.</summary>
-    public IReadOnlyList<string> Write(IReadOnlyList<RgbImage> images, IReadOnlyList<string> instructions)
+    public IReadOnlyList<string> Write(IReadOnlyList<RgbImage> images, IReadOnlyList<string> instructions) =>
+        WriteTokens(images, instructions).Select(ids => Tokenizer.Decode(ids).Trim()).ToList();
+
+    /// <summary>The token ids of each caption, without the end token.</summary>
+    internal IReadOnlyList<IReadOnlyList<int>> WriteTokens(IReadOnlyList<RgbImage> images, IReadOnlyList<string> instructions)
     {
         if (images.Count != instructions.Count) throw new ArgumentException("One instruction per image is needed.", nameof(instructions));
-        var captions = new List<string>(images.Count);
+        var captions = new List<IReadOnlyList<int>>(images.Count);
         for (int start = 0; start < images.Count; start += BatchSize)
         {
             int n = Math.Min(BatchSize, images.Count - start);
@@ -55,7 +63,7 @@ public sealed class EditedCaptionWriter
         return captions;
     }
 
-    private IReadOnlyList<string> WriteBatch(IReadOnlyList<RgbImage> images, IReadOnlyList<string> instructions)
+    private IReadOnlyList<IReadOnlyList<int>> WriteBatch(IReadOnlyList<RgbImage> images, IReadOnlyList<string> instructions)
     {
         using var scope = NewDisposeScope();
         using var noGrad = torch.no_grad();
@@ -66,6 +74,7 @@ public sealed class EditedCaptionWriter
             var device = Model.parameters().First().device;
             var features = Model.ImageFeatures(VlmImageProcessor.Preprocess(ImageTensors.ToBatch(images, device), Model.Config));
             var prompts = instructions.Select(i => Tokenizer.EncodeQuestion(1, Prompt(i), Model.Config.TokensPerImage, SystemPrompt)).ToArray();
+            if (BeamWidth > 1) return BeamSearch(features, prompts, device);
             var written = instructions.Select(_ => new List<int>()).ToArray();
             var open = Enumerable.Range(0, images.Count).ToList();
             for (int t = 0; t < MaxTokens && open.Count > 0; t++)
@@ -86,11 +95,27 @@ public sealed class EditedCaptionWriter
                 }
                 open = still;
             }
-            return written.Select(ids => Tokenizer.Decode(ids).Trim()).ToList();
+            return written;
         }
         finally
         {
             if (wasTraining) Model.train();
         }
+    }
+
+    private IReadOnlyList<IReadOnlyList<int>> BeamSearch(Tensor features, int[][] prompts, Device device)
+    {
+        return CaptionBeamSearch.Run(prompts.Length, BeamWidth, MaxTokens, _imEnd, hypotheses =>
+        {
+            using var step = NewDisposeScope();
+            var sequences = hypotheses.Select(h => prompts[h.Item].Concat(h.Written).ToArray()).ToList();
+            using var batch = PromptBatch.LeftPadded(sequences, CompactVocabulary.UnknownId, device);
+            var rows = features.index_select(0, torch.tensor(hypotheses.Select(h => (long)h.Item).ToArray(), device: device));
+            var hidden = Model.Forward(batch.InputIds, batch.AttentionMask, rows);
+            var logProbs = torch.nn.functional.log_softmax(Model.Logits(hidden.select(1, -1)).to_type(ScalarType.Float32), -1).cpu();
+            int vocab = (int)logProbs.shape[1];
+            var flat = logProbs.data<float>().ToArray();
+            return Enumerable.Range(0, hypotheses.Count).Select(r => flat.AsSpan(r * vocab, vocab).ToArray()).ToArray();
+        });
     }
 }

@@ -51,6 +51,8 @@ internal static class EvalCommand
             var writer = written.Model is not null ? new EditedCaptionWriter(written.Model, written.Tokenizer, written.SystemPrompt, beamWidth: parse.GetValue(beam) ?? 1)
                 : parse.GetValue(beam) is { } width && carried is not null ? new EditedCaptionWriter(carried.Model, carried.Tokenizer, carried.SystemPrompt, beamWidth: width)
                 : null;
+            if (parse.GetValue(beam) is not null && writer is null)
+                throw new ArgumentException($"--beam needs a caption writer: {parse.GetValue(model)} carries none, so give --writer DIR.");
             var adapter = new TransformerEditor(editor, sampler, textColumn: parse.GetValue(text), writer: writer);
             var result = TrainingDisplay.Count("evaluating", parse.GetValue(count),
                 progress => EditEvaluation.Run(adapter, parse.GetValue(count), parse.GetValue(seed), progress: progress));

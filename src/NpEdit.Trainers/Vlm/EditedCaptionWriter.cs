@@ -79,13 +79,8 @@ public sealed class EditedCaptionWriter
             var open = Enumerable.Range(0, images.Count).ToList();
             for (int t = 0; t < MaxTokens && open.Count > 0; t++)
             {
-                // No key-value cache: the tiny decoder's prompts are short, so a full forward per token is cheap.
                 using var step = NewDisposeScope();
-                var sequences = open.Select(r => prompts[r].Concat(written[r]).ToArray()).ToList();
-                using var batch = PromptBatch.LeftPadded(sequences, CompactVocabulary.UnknownId, device);
-                var openFeatures = features.index_select(0, torch.tensor(open.Select(r => (long)r).ToArray(), device: device));
-                var hidden = Model.Forward(batch.InputIds, batch.AttentionMask, openFeatures);
-                var next = Model.Logits(hidden.select(1, -1)).argmax(-1).cpu().data<long>().ToArray();
+                var next = NextLogits(features, prompts, open, open.Select(r => (IReadOnlyList<int>)written[r]).ToList(), device).argmax(-1).cpu().data<long>().ToArray();
                 var still = new List<int>(open.Count);
                 for (int k = 0; k < open.Count; k++)
                 {
@@ -108,14 +103,22 @@ public sealed class EditedCaptionWriter
         return CaptionBeamSearch.Run(prompts.Length, BeamWidth, MaxTokens, _imEnd, hypotheses =>
         {
             using var step = NewDisposeScope();
-            var sequences = hypotheses.Select(h => prompts[h.Item].Concat(h.Written).ToArray()).ToList();
-            using var batch = PromptBatch.LeftPadded(sequences, CompactVocabulary.UnknownId, device);
-            var rows = features.index_select(0, torch.tensor(hypotheses.Select(h => (long)h.Item).ToArray(), device: device));
-            var hidden = Model.Forward(batch.InputIds, batch.AttentionMask, rows);
-            var logProbs = torch.nn.functional.log_softmax(Model.Logits(hidden.select(1, -1)).to_type(ScalarType.Float32), -1).cpu();
+            var logits = NextLogits(features, prompts, hypotheses.Select(h => h.Item).ToList(), hypotheses.Select(h => h.Written).ToList(), device);
+            var logProbs = torch.nn.functional.log_softmax(logits.to_type(ScalarType.Float32), -1).cpu();
             int vocab = (int)logProbs.shape[1];
             var flat = logProbs.data<float>().ToArray();
             return Enumerable.Range(0, hypotheses.Count).Select(r => flat.AsSpan(r * vocab, vocab).ToArray()).ToArray();
         });
+    }
+
+    /// <summary>The logits of the next token after each item's prompt and the tokens written so far, one row per item.</summary>
+    private Tensor NextLogits(Tensor features, int[][] prompts, IReadOnlyList<int> items, IReadOnlyList<IReadOnlyList<int>> written, Device device)
+    {
+        // No key-value cache: the tiny decoder's prompts are short, so a full forward per token is cheap.
+        var sequences = items.Select((item, k) => prompts[item].Concat(written[k]).ToArray()).ToList();
+        using var batch = PromptBatch.LeftPadded(sequences, CompactVocabulary.UnknownId, device);
+        var rows = features.index_select(0, torch.tensor(items.Select(item => (long)item).ToArray(), device: device));
+        var hidden = Model.Forward(batch.InputIds, batch.AttentionMask, rows);
+        return Model.Logits(hidden.select(1, -1));
     }
 }

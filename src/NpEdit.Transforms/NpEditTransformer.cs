@@ -18,7 +18,8 @@ namespace NpEdit.Transforms;
 /// (unless <see cref="NpEditTransformerOptions.ThrowOnError"/>). With a <see cref="TextWriter"/>, the editor reads the text
 /// the writer makes of each image and instruction (e.g. the caption of the edited image) instead of the instruction.
 /// With a <see cref="Refiner"/> and <see cref="NpEditTransformerOptions.RefineTime"/> above 0, each edit ends with one
-/// <see cref="PriorRefinement"/> step conditioned on the same text.
+/// <see cref="PriorRefinement"/> step conditioned on the same text. With <see cref="NpEditTransformerOptions.KeepSourceBelow"/>
+/// above 0, pixels the edit barely changed take the source's colour back (<see cref="SourceKeeping"/>).
 /// </summary>
 public sealed class NpEditTransformer : ITransformer, IDisposable
 {
@@ -30,6 +31,8 @@ public sealed class NpEditTransformer : ITransformer, IDisposable
         Options = options ?? new NpEditTransformerOptions();
         if (Options.RefineTime < 0 || Options.RefineTime >= 1)
             throw new ArgumentOutOfRangeException(nameof(options), Options.RefineTime, "RefineTime must lie in [0, 1) (0 = no refinement).");
+        if (Options.KeepSourceBelow < 0 || Options.KeepSourceBelow > SourceKeeping.MaxThreshold)
+            throw new ArgumentOutOfRangeException(nameof(options), Options.KeepSourceBelow, $"KeepSourceBelow must lie in [0, {SourceKeeping.MaxThreshold}] (0 = off).");
         if (Options.RefineTime > 0 && refiner is null)
             throw new ArgumentException($"RefineTime is {Options.RefineTime} but no refiner model was given.", nameof(refiner));
         if (refiner is not null && refiner.Config.ImageSize != editor.Config.ImageSize)
@@ -61,7 +64,9 @@ public sealed class NpEditTransformer : ITransformer, IDisposable
         var edited = FlowModelSampler.SampleSeeded(Editor, instructions, sampler ?? Options.Sampler, seeds, sources.to(Editor.Device));
         if (Refiner is not null && Options.RefineTime > 0)
             edited = PriorRefinement.Refine(Refiner, edited.Clamp(-1, 1), instructions, seeds, Options.RefineTime).to(Editor.Device);
-        return edited.Clamp(-1, 1).MoveToOuterDisposeScope();
+        edited = edited.Clamp(-1, 1);
+        if (Options.KeepSourceBelow > 0) edited = SourceKeeping.Apply(edited, sources, Options.KeepSourceBelow);
+        return edited.MoveToOuterDisposeScope();
     }
 
     /// <summary>Edits images directly (no IDataView); image i uses seed <c>seed + i</c>.</summary>

@@ -20,6 +20,11 @@ public sealed record NpEditTransformerOptions
     /// 0 = off. Needs a refiner (<see cref="NpEditTransformer.Refiner"/>). It costs one more model pass per image.
     /// </summary>
     public double RefineTime { get; init; }
+    /// <summary>
+    /// After sampling (and refinement), pixels whose largest channel change is below this (on the [-1, 1] scale) take
+    /// the source's colour back (<see cref="SourceKeeping"/>); 0 = off.
+    /// </summary>
+    public double KeepSourceBelow { get; init; }
     /// <summary>Row r is edited with noise seeded by <c>Seed + r</c>.</summary>
     public long Seed { get; init; }
     /// <summary>Resize each edited image back to its source's size (the model works at its own resolution).</summary>

@@ -25,8 +25,9 @@ internal static class EditCommand
         var seed = CommonOptions.Seed();
         var keepSize = new Option<bool>("--keep-size") { Description = "Resize results back to each source's size." };
         var refineTime = new Option<double?>("--refine-time") { Description = "Refinement time of the prior's final step (0 = off; default: the model's own; above 0 needs a model saved with a refiner)." };
+        var keepBelow = CommonOptions.KeepBelow();
         var device = CommonOptions.Device();
-        var command = new Command("edit", "Edit images with a trained editor.") { model, image, instruction, input, output, seed, keepSize, refineTime, device };
+        var command = new Command("edit", "Edit images with a trained editor.") { model, image, instruction, input, output, seed, keepSize, refineTime, keepBelow, device };
         command.SetAction(parse =>
         {
             var context = new MLContext();
@@ -38,6 +39,7 @@ internal static class EditCommand
                 Seed = parse.GetValue(seed),
                 ResizeOutputToInput = parse.GetValue(keepSize),
                 RefineTime = refine,
+                KeepSourceBelow = parse.GetValue(keepBelow) ?? loaded.Options.KeepSourceBelow,
                 ImageColumnName = "ImageBytes",
                 InstructionColumnName = "Instruction",
             }, loaded.TextWriter, refine > 0 ? loaded.Refiner : null);

@@ -25,12 +25,13 @@ internal static class EvalCommand
         var mode = new Option<SamplerMode?>("--mode") { Description = "Sampler: Euler or Renoise (default: the one the model was saved with)." };
         var refineTime = new Option<double?>("--refine-time") { Description = "Refinement time of the prior's final step (0 = off; default: the model's own)." };
         var refinerFolder = new Option<string?>("--refiner") { Description = "A prior folder to refine with (default: the refiner the model file carries), e.g. to try refinement on a model saved without one." };
+        var keepBelow = CommonOptions.KeepBelow();
         var text = new Option<string?>("--text") { Description = "What each row gives the editor: Instruction or EditedCaption (default: the column the model was trained to read; EditedCaption is a diagnostic)." };
         var writerFolder = new Option<string?>("--writer") { Description = "A judge folder trained to write edited captions (judge train --caption-rows Edits): the editor reads the caption it writes from each source image and instruction." };
         var beam = new Option<int?>("--beam") { Description = "Captions the writer keeps while decoding (1 = greedy; default: the writer's own)." };
         var sheet = new Option<string?>("--sheet") { Description = "Write a contact sheet (source, output, target) of the first rows here." };
         var device = CommonOptions.Device();
-        var command = new Command("eval", "Edit held-out rows of the default world and score them with the oracle.") { model, count, seed, steps, mode, refineTime, refinerFolder, text, writerFolder, beam, sheet, device };
+        var command = new Command("eval", "Edit held-out rows of the default world and score them with the oracle.") { model, count, seed, steps, mode, refineTime, refinerFolder, keepBelow, text, writerFolder, beam, sheet, device };
         command.SetAction(parse =>
         {
             var context = new MLContext();
@@ -43,7 +44,7 @@ internal static class EvalCommand
             if (refine > 0 && refiner is null)
                 throw new ArgumentException($"{parse.GetValue(model)} carries no refiner: give --refiner DIR (a prior folder, e.g. {ShippedModels.PriorFolder}) or --refine-time 0.");
             // A view of the loaded editor with this run's refinement; the chain owns (and disposes) the models.
-            var editor = new NpEditTransformer(loaded.Editor, loaded.Options with { RefineTime = refine }, loaded.TextWriter, refine > 0 ? refiner : null);
+            var editor = new NpEditTransformer(loaded.Editor, loaded.Options with { RefineTime = refine, KeepSourceBelow = parse.GetValue(keepBelow) ?? loaded.Options.KeepSourceBelow }, loaded.TextWriter, refine > 0 ? refiner : null);
             var sampler = editor.Options.Sampler with { Steps = parse.GetValue(steps), Mode = parse.GetValue(mode) ?? editor.Options.Sampler.Mode };
             var written = parse.GetValue(writerFolder) is { } folder ? JudgeStore.Load(folder, resolved) : default;
             using var writerModel = written.Model;

@@ -18,6 +18,11 @@ internal static class CommonOptions
         DefaultValueFactory = _ => defaultValue,
     };
 
+    public static Option<double?> KeepBelow() => new("--keep-below")
+    {
+        Description = "Pixels the edit changed by less than this (largest channel difference, on the [-1, 1] scale) keep the source's colour (0 = off; default: the model's own).",
+    };
+
     public static Option<int> Count(int defaultValue) => new("--count")
     {
         Description = "How many rows or images.",

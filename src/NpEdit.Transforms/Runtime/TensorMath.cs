@@ -105,6 +105,9 @@ public static class TensorMath
     /// <summary>Element-wise <c>x &gt; value</c>.</summary>
     public static Tensor Gt(this Tensor x, double value) => Held(value.ToScalar(), s => x.gt(s));
 
+    /// <summary>Element-wise <c>x &lt; value</c>.</summary>
+    public static Tensor Lt(this Tensor x, double value) => Held(value.ToScalar(), s => x.lt(s));
+
     /// <summary>Python-style remainder by an integer.</summary>
     public static Tensor Remainder(this Tensor x, long divisor) => Held(divisor.ToScalar(), s => x.remainder(s));
 

@@ -186,12 +186,13 @@ public sealed class NpEditModelFileTests : IDisposable
     public void The_editor_alone_saves_and_loads()
     {
         var context = new MLContext();
-        using var editor = NpEditTransformerTests.TinyEditor();
+        using var editor = NpEditTransformerTests.TinyEditor(new NpEditTransformerOptions { KeepSourceBelow = 0.25 });
         var schema = context.Data.LoadFromEnumerable(new[] { new { Image = new byte[] { 1 }, Instruction = "x" } }).Schema;
         string path = System.IO.Path.Combine(_dir, "editor.npedit");
         NpEditModelFile.Save(context, editor, schema, path);
         using var loaded = NpEditModelFile.LoadEditor(context, path);
         loaded.Options.Should().BeEquivalentTo(editor.Options);
+        loaded.Options.KeepSourceBelow.Should().Be(0.25);
         var image = RgbImage.Filled(16, 16, 100, 50, 25);
         loaded.Edit(new[] { image }, new[] { "make the circle blue" }, 7)[0].Pixels
             .Should().Equal(editor.Edit(new[] { image }, new[] { "make the circle blue" }, 7)[0].Pixels);
@@ -201,7 +202,7 @@ public sealed class NpEditModelFileTests : IDisposable
     public void The_training_record_is_kept_under_the_manifest_and_a_changed_record_is_refused()
     {
         var context = new MLContext();
-        using var editor = NpEditTransformerTests.TinyEditor();
+        using var editor = NpEditTransformerTests.TinyEditor(new NpEditTransformerOptions { KeepSourceBelow = 0.25 });
         var schema = context.Data.LoadFromEnumerable(new[] { new { Image = new byte[] { 1 }, Instruction = "x" } }).Schema;
         var record = new TrainingRecord
         {

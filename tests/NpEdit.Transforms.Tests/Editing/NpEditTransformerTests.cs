@@ -169,4 +169,28 @@ public sealed class NpEditTransformerTests : IDisposable
         actual.allclose(expected, rtol: 1e-5, atol: 1e-6).Should().BeTrue("the refined edit is the plain edit refined by the prior");
         actual.sub(unrefined).abs().mean().item<float>().Should().BeGreaterThan(1e-3f);
     }
+
+    [Fact]
+    public void Keeping_the_source_returns_pixels_the_edit_barely_changed_and_leaves_the_rest()
+    {
+        var outOfRange = () => new NpEditTransformer(TinyEditor().Editor, new NpEditTransformerOptions { KeepSourceBelow = 2.5 });
+        outOfRange.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*KeepSourceBelow*");
+
+        using var plain = TinyEditor(new NpEditTransformerOptions { BatchSize = 2, Seed = 4 });
+        using var keeping = new NpEditTransformer(plain.Editor, plain.Options with { KeepSourceBelow = 0.5 });
+        var images = new[] { RgbImage.Filled(16, 16, 200, 30, 30), RgbImage.Filled(16, 16, 30, 30, 200) };
+        var texts = new[] { "make the circle blue", "remove the square" };
+        var seeds = new long[] { 4, 5 };
+        using var sources = torch.stack(images.Select(i => ImageTensors.ToTensor(i)).ToArray());
+        using var edited = plain.EditTensors(sources, texts, seeds);
+        using var kept = keeping.EditTensors(sources, texts, seeds);
+
+        using var change = edited.sub(sources).abs().amax(new long[] { 1 }, keepdim: true);
+        using var small = change.Lt(0.5).expand_as(edited);
+        using var large = small.logical_not();
+        small.any().item<bool>().Should().BeTrue("the untrained editor changes some pixels by little");
+        large.any().item<bool>().Should().BeTrue("and some by much");
+        kept.masked_select(small).allclose(sources.masked_select(small), rtol: 0, atol: 0).Should().BeTrue("barely changed pixels take the source back");
+        kept.masked_select(large).allclose(edited.masked_select(large), rtol: 0, atol: 0).Should().BeTrue("the rest of the edit is left as it was");
+    }
 }

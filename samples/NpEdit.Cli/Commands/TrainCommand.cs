@@ -34,6 +34,7 @@ internal static class TrainCommand
         var consistency = new Option<double>("--caption-consistency") { Description = "Extension: weight of the pull of the instruction's output towards a DMD-trained unroll that reads the edited caption (0 = off).", DefaultValueFactory = _ => defaults.CaptionConsistencyWeight };
         var writer = new Option<string?>("--writer") { Description = "Edited-caption writer folder (default: the shipped models/shapes-writer; judge train --caption-rows CanonicalEdits), stored in the model: the editor reads the caption it writes from each image and instruction. Sets --caption-text-p to 1, --warmup-instruction-p to 0 and --vlm-weight to 0.1 unless given." };
         var refine = new Option<double>("--refine-time") { Description = "Extension: the editor ends each edit with one step of the frozen prior at this time, and the model file carries the prior (0 = off, the paper's editor).", DefaultValueFactory = _ => NpEditTrainer.Options.MainJobRefineTime };
+        var writerText = new Option<double>("--writer-text-p") { Description = "Extension: probability that the student reads the writer's caption of a row (what it reads at inference) instead of the true edited caption in the NP-Edit stage (0 = off; needs a writer).", DefaultValueFactory = _ => defaults.WriterTextProbability };
         var noWriter = new Option<bool>("--no-writer") { Description = "No writer: the editor reads the instruction itself (the main job's recipe until 5 Dec)." };
         var output = CommonOptions.ModelOutput(DefaultModel);
         var checkpoints = CommonOptions.CheckpointsBesideModel();
@@ -46,7 +47,7 @@ internal static class TrainCommand
         var settings = EditorSettingsOptions.Create();
         var command = new Command("train", "Train an instruction-following editor on the default world without any before/after pairs.")
         {
-            steps, warmup, warmupInstruction, batch, rows, editTypes, textColumn, captionText, consistency, writer, noWriter, refine, output, checkpoints, prior, judge, evalCount, seed, device, threads,
+            steps, warmup, warmupInstruction, batch, rows, editTypes, textColumn, captionText, consistency, writer, writerText, noWriter, refine, output, checkpoints, prior, judge, evalCount, seed, device, threads,
         };
         settings.AddTo(command);
         command.SetAction(parse =>
@@ -86,6 +87,7 @@ internal static class TrainCommand
                 if (Given(parse, warmupInstruction)) options.WarmupInstructionProbability = parse.GetValue(warmupInstruction);
                 if (Given(parse, settings.VlmWeight)) options.VlmWeight = parse.GetValue(settings.VlmWeight);
             }
+            options.WriterTextProbability = parse.GetValue(writerText);
             if (options.InstructionColumnName != defaults.InstructionColumnName && options.UseVlmLoss)
                 throw new ArgumentException($"--text-column {options.InstructionColumnName} needs --no-vlm: the judge's questions quote the instruction.");
             var types = parse.GetValue(editTypes) is { Length: > 0 } chosen ? chosen : null;
@@ -127,6 +129,7 @@ internal static class TrainCommand
         ["warmup_instruction_probability"] = o.WarmupInstructionProbability.ToString("R"),
         ["edited_caption_text_probability"] = o.EditedCaptionTextProbability.ToString("R"),
         ["text_writer_folder"] = o.TextWriterFolder ?? "",
+        ["writer_text_probability"] = o.WriterTextProbability.ToString("R"),
         ["refine_time"] = o.RefineTime.ToString("R"),
         ["prior_folder"] = o.PriorFolder ?? ShippedModels.PriorFolder,
         ["judge_folder"] = o.JudgeFolder ?? ShippedModels.JudgeFolder,

@@ -2,6 +2,7 @@ using NpEdit.Trainers.Losses;
 using NpEdit.Trainers.Synthetic;
 using NpEdit.Trainers.Training;
 using NpEdit.Trainers.Vlm;
+using NpEdit.Transforms;
 using NpEdit.Transforms.Imaging;
 using NpEdit.Transforms.Models;
 using TorchSharp;
@@ -46,6 +47,8 @@ internal sealed class NpEditStepRunner
     internal UnrolledGenerator.Result? LastUnroll { get; private set; }
     internal bool KeepGraphForInspection { get; set; }
     internal Func<long, bool>? PoisonStep { get; set; }
+    /// <summary>The writer whose captions the student reads with <see cref="NpEditTrainer.Options.WriterTextProbability"/>.</summary>
+    internal IEditTextWriter? TrainingWriter { get; init; }
 
     /// <summary>Copy warm-up: flow matching with the source as both reference and target.</summary>
     public Dictionary<string, double> CopyStep(IReadOnlyList<EditRow> rows, long step)
@@ -193,12 +196,22 @@ internal sealed class NpEditStepRunner
     }
 
     /// <summary>What the student reads: the instruction, or with <see cref="NpEditTrainer.Options.EditedCaptionTextProbability"/>
-    /// the edited caption (its own random stream, so the default draws exactly what earlier runs drew).</summary>
-    private List<string> StudentTexts(IReadOnlyList<EditRow> rows, long step)
+    /// the edited caption (its own random stream, so the default draws exactly what earlier runs drew), which with
+    /// <see cref="NpEditTrainer.Options.WriterTextProbability"/> may be the writer's caption instead (another stream).</summary>
+    private List<string> StudentTexts(IReadOnlyList<EditRow> rows, long step) => StudentTexts(_o, rows, step, TrainingWriter);
+
+    internal static List<string> StudentTexts(NpEditTrainer.Options o, IReadOnlyList<EditRow> rows, long step, IEditTextWriter? writer)
     {
-        if (_o.EditedCaptionTextProbability <= 0) return rows.Select(r => r.Instruction).ToList();
-        var random = StepRandom.Managed(_o.Seed, step, 15);
-        return rows.Select(r => random.NextDouble() < _o.EditedCaptionTextProbability ? r.EditedCaption : r.Instruction).ToList();
+        if (o.EditedCaptionTextProbability <= 0) return rows.Select(r => r.Instruction).ToList();
+        var random = StepRandom.Managed(o.Seed, step, 15);
+        var texts = rows.Select(r => random.NextDouble() < o.EditedCaptionTextProbability ? r.EditedCaption : r.Instruction).ToList();
+        if (o.WriterTextProbability <= 0 || writer is null) return texts;
+        var writerRandom = StepRandom.Managed(o.Seed, step, 16);
+        var chosen = Enumerable.Range(0, rows.Count).Where(i => writerRandom.NextDouble() < o.WriterTextProbability && texts[i] == rows[i].EditedCaption).ToList();
+        if (chosen.Count == 0) return texts;
+        var written = writer.Write(chosen.Select(i => rows[i].Source).ToList(), chosen.Select(i => rows[i].Instruction).ToList());
+        for (int k = 0; k < chosen.Count; k++) texts[chosen[k]] = written[k];
+        return texts;
     }
 
     /// <summary>

@@ -141,6 +141,14 @@ public sealed partial class NpEditTrainer
         /// it learns to copy from captions too. Null: the editor reads the instruction.
         /// </summary>
         public string? TextWriterFolder;
+        /// <summary>
+        /// Probability that, in the NP-Edit stage, a row's student reads the caption the <see cref="TextWriterFolder"/>'s
+        /// writer writes from its source image and instruction (what it reads at inference) instead of the true edited
+        /// caption (an extension; 0 = off). Why: at inference the writer's mistakes (a small ring written as a square)
+        /// are redrawn as written; trained on them, while DMD and the judge still look at the true edit, the student may
+        /// learn to keep what the source shows where the caption misreads it. Costs one caption decode per such row.
+        /// </summary>
+        public double WriterTextProbability = 0.0;
 
         /// <summary>The VLM loss weight of <see cref="ReadWriterCaptions"/>.</summary>
         public const double WriterVlmWeight = 0.1;

@@ -42,6 +42,10 @@ public sealed partial class NpEditTrainer : IEstimator<NpEditTransformer>
             throw new ArgumentOutOfRangeException(nameof(options), $"AdamW betas must be in [0, 1), got Beta1 {options.Beta1} and Beta2 {options.Beta2}.");
         // Checked here, not after an hour of training when the transformer is built.
         if (options.TextWriterFolder is { } writerFolder) JudgeStore.ReadManifest(writerFolder);
+        if (options.WriterTextProbability is < 0 or > 1)
+            throw new ArgumentOutOfRangeException(nameof(options), $"WriterTextProbability must be in [0, 1], got {options.WriterTextProbability}.");
+        if (options.WriterTextProbability > 0 && options.TextWriterFolder is null)
+            throw new ArgumentException($"WriterTextProbability is {options.WriterTextProbability} but no TextWriterFolder is set: the student can only read a writer's captions if there is a writer.", nameof(options));
         if (options.EditedCaptionTextProbability is < 0 or > 1)
             throw new ArgumentOutOfRangeException(nameof(options), $"EditedCaptionTextProbability must be in [0, 1], got {options.EditedCaptionTextProbability}.");
         if (options.CaptionConsistencyWeight < 0)
@@ -127,7 +131,11 @@ public sealed partial class NpEditTrainer : IEstimator<NpEditTransformer>
 
         using var studentOptimizer = new AdamW(student.named_parameters().Select(p => (p.name, p.parameter)), o.LearningRate, o.Beta1, o.Beta2);
         using var fakeOptimizer = fake is null ? null : new AdamW(fake.named_parameters().Select(p => (p.name, p.parameter)), o.FakeLearningRate, o.Beta1, o.Beta2);
-        var runner = new NpEditStepRunner(o, student, teacher, fake, judge, studentOptimizer, fakeOptimizer, device) { KeepGraphForInspection = InspectLastStep, PoisonStep = PoisonStep };
+        using var trainingWriter = o.WriterTextProbability > 0 ? VlmEditTextWriter.FromFolder(o.TextWriterFolder!, device) : null;
+        var runner = new NpEditStepRunner(o, student, teacher, fake, judge, studentOptimizer, fakeOptimizer, device)
+        {
+            KeepGraphForInspection = InspectLastStep, PoisonStep = PoisonStep, TrainingWriter = trainingWriter,
+        };
         LastRunner = runner;
 
         var checkpoints = o.CheckpointFolder is null ? null : new CheckpointFolder(o.CheckpointFolder);

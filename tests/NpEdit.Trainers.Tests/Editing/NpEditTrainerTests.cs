@@ -94,6 +94,47 @@ public sealed class NpEditTrainerTests : IClassFixture<NpEditTrainerTests.Shared
         options.VlmWeight.Should().Be(NpEditTrainer.Options.WriterVlmWeight).And.BeLessThan(new NpEditTrainer.Options().VlmWeight);
     }
 
+    private sealed class EchoWriter : IEditTextWriter
+    {
+        public string Kind => "echo";
+        public IReadOnlyList<string> Write(IReadOnlyList<RgbImage> sources, IReadOnlyList<string> instructions) => instructions.Select(i => "written: " + i).ToList();
+        public IReadOnlyDictionary<string, byte[]> SaveFiles() => new Dictionary<string, byte[]>();
+        public void Dispose() { }
+    }
+
+    [Fact]
+    public void With_a_writer_text_probability_the_student_reads_the_writers_captions_and_needs_a_writer()
+    {
+        var rows = Enumerable.Range(0, 40).Select(i => new EditRow(RgbImage.Filled(16, 16, 200, 30, 30), $"make the circle blue {i}",
+            "a red circle", $"a blue circle {i}", EditType.Color, "circle")).ToList();
+        using var writer = new EchoWriter();
+        var options = new NpEditTrainer.Options().ReadWriterCaptions("some/writer");
+        NpEditStepRunner.StudentTexts(options, rows, 3, writer).Should().Equal(rows.Select(r => r.EditedCaption), "off by default");
+        options.WriterTextProbability = 1.0;
+        NpEditStepRunner.StudentTexts(options, rows, 3, writer).Should().Equal(rows.Select(r => "written: " + r.Instruction));
+        options.WriterTextProbability = 0.5;
+        var mixed = NpEditStepRunner.StudentTexts(options, rows, 3, writer);
+        mixed.Count(t => t.StartsWith("written: ")).Should().BeInRange(8, 32);
+        mixed.Where(t => !t.StartsWith("written: ")).Should().OnlyContain(t => t.StartsWith("a blue circle"));
+        NpEditStepRunner.StudentTexts(options, rows, 3, writer).Should().Equal(mixed, "the draw is seeded by the step");
+
+        var noWriter = _f.Options();
+        noWriter.WriterTextProbability = 0.5;
+        var refused = () => new NpEditTrainer(new MLContext(1), noWriter);
+        refused.Should().Throw<ArgumentException>().WithMessage("*no TextWriterFolder*");
+    }
+
+    [Fact]
+    public void A_student_reading_a_real_writers_captions_trains_with_finite_losses()
+    {
+        var options = _f.Options(steps: 2, warmup: 1).ReadWriterCaptions(_f.JudgeFolder);
+        options.WriterTextProbability = 1.0;
+        var (trainer, _) = Prepared(options);
+        trainer.LossHistory.Should().HaveCount(2);
+        trainer.LossHistory[1].Losses.Should().ContainKey("dmd");
+        trainer.LossHistory[1].Losses.Values.Should().OnlyContain(v => double.IsFinite(v));
+    }
+
     [Fact]
     public void A_missing_text_writer_folder_is_refused_before_training()
     {

@@ -61,11 +61,12 @@ public sealed class NpEditTransformer : ITransformer, IDisposable
     public Tensor EditTensors(Tensor sources, IReadOnlyList<string> instructions, IReadOnlyList<long> seeds, SamplerOptions? sampler = null)
     {
         using var scope = NewDisposeScope();
-        var edited = FlowModelSampler.SampleSeeded(Editor, instructions, sampler ?? Options.Sampler, seeds, sources.to(Editor.Device));
+        var references = sources.to(Editor.Device);
+        var edited = FlowModelSampler.SampleSeeded(Editor, instructions, sampler ?? Options.Sampler, seeds, references);
         if (Refiner is not null && Options.RefineTime > 0)
             edited = PriorRefinement.Refine(Refiner, edited.Clamp(-1, 1), instructions, seeds, Options.RefineTime).to(Editor.Device);
         edited = edited.Clamp(-1, 1);
-        if (Options.KeepSourceBelow > 0) edited = SourceKeeping.Apply(edited, sources, Options.KeepSourceBelow);
+        if (Options.KeepSourceBelow > 0) edited = SourceKeeping.Apply(edited, references, Options.KeepSourceBelow);
         return edited.MoveToOuterDisposeScope();
     }
 

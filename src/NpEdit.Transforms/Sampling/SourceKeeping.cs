@@ -26,7 +26,7 @@ public static class SourceKeeping
             throw new ArgumentException($"Edited images [{string.Join(", ", edited.shape)}] and sources [{string.Join(", ", sources.shape)}] differ in shape.");
         if (threshold == 0) return edited.alias();
         using var scope = NewDisposeScope();
-        var source = sources.to(edited.device).to(edited.dtype);
+        var source = sources.to(edited.dtype, edited.device);
         var change = edited.sub(source).abs().amax(new long[] { 1 }, keepdim: true);
         return where(change.Lt(threshold), source, edited).MoveToOuterDisposeScope();
     }

@@ -202,7 +202,7 @@ public sealed class NpEditModelFileTests : IDisposable
     public void The_training_record_is_kept_under_the_manifest_and_a_changed_record_is_refused()
     {
         var context = new MLContext();
-        using var editor = NpEditTransformerTests.TinyEditor(new NpEditTransformerOptions { KeepSourceBelow = 0.25 });
+        using var editor = NpEditTransformerTests.TinyEditor();
         var schema = context.Data.LoadFromEnumerable(new[] { new { Image = new byte[] { 1 }, Instruction = "x" } }).Schema;
         var record = new TrainingRecord
         {

@@ -15,7 +15,9 @@ public sealed class NpEditTransformerTests : IDisposable
     public NpEditTransformerTests() => TorchRuntime.EnsureInitialized();
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    internal static NpEditTransformer TinyEditor(NpEditTransformerOptions? options = null)
+    /// <summary>Built once: every tiny editor is a copy of this one, so any two of them hold the same weights whatever
+    /// else has drawn from torch's global generator in between.</summary>
+    private static readonly Lazy<FlowModel> Template = new(() =>
     {
         torch.manual_seed(4);
         var vocabulary = TextTokenizer.BuildVocabulary(new[] { "make the circle blue", "remove the square", "do nothing." });
@@ -25,7 +27,13 @@ public sealed class NpEditTransformerTests : IDisposable
             foreach (var (name, p) in model.named_parameters())
                 if (name.Contains("proj_out") || name.Contains("adaLN") || name.Contains("norm_out_modulation")) p.normal_(0, 0.05);
         }
-        return new NpEditTransformer(model, options ?? new NpEditTransformerOptions { BatchSize = 3 });
+        return model;
+    });
+
+    internal static NpEditTransformer TinyEditor(NpEditTransformerOptions? options = null)
+    {
+        TorchRuntime.EnsureInitialized();
+        return new NpEditTransformer(Template.Value.Clone(), options ?? new NpEditTransformerOptions { BatchSize = 3 });
     }
 
     private static byte[] Png(byte r, byte g, byte b, int size = 16) => ImageEncoding.EncodePng(RgbImage.Filled(size, size, r, g, b));

@@ -78,6 +78,11 @@ internal static class EvalCommand
         {
             Console.WriteLine($"{name,-12} {m.Count,5} {m.EditSuccess,8:F3} {m.Preserved,10:F3} {m.Exact,6:F3} {m.Psnr,6:F1}");
         }
+        Console.WriteLine("by what training never showed:");
+        foreach (var (name, m) in RowNovelty.Summaries(result.Rows))
+        {
+            Console.WriteLine($"{name,-20} {m.Count,5} {m.EditSuccess,8:F3} {m.Preserved,10:F3} {m.Exact,6:F3} {m.Psnr,6:F1}");
+        }
         PrintPreservationFailures(result);
     }
 
@@ -111,6 +116,13 @@ internal static class EvalCommand
             ["preserved"] = kv.Value.Preserved,
             ["exact"] = kv.Value.Exact,
             ["psnr"] = kv.Value.Psnr,
+            ["count"] = kv.Value.Count,
+        }),
+        ["by_novelty"] = RowNovelty.Summaries(result.Rows).ToDictionary(kv => kv.Key, kv => new Dictionary<string, double>
+        {
+            ["edit_success"] = kv.Value.EditSuccess,
+            ["preserved"] = kv.Value.Preserved,
+            ["exact"] = kv.Value.Exact,
             ["count"] = kv.Value.Count,
         }),
     };

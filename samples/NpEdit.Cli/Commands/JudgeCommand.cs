@@ -62,11 +62,14 @@ internal static class JudgeCommand
             Console.WriteLine($"{"category",-12} {"n",5} {"exact",6}");
             foreach (var (name, accuracy, n) in result.ByCategory) Console.WriteLine($"{name,-12} {n,5} {accuracy,6:F3}");
             Console.WriteLine($"{"overall",-12} {result.Rows.Count,5} {result.Accuracy,6:F3}   ({result.Seconds:F0} s)");
+            var byNovelty = RowNovelty.Summaries(result.Rows);
+            foreach (var (name, accuracy, n) in byNovelty) Console.WriteLine($"{name,-20} {n,5} {accuracy,6:F3}");
             JsonLine.Write(new Dictionary<string, object>
             {
                 ["caption_exact"] = result.Accuracy,
                 ["count"] = result.Rows.Count,
                 ["by_category"] = result.ByCategory.ToDictionary(c => c.Category, c => c.Accuracy),
+                ["by_novelty"] = byNovelty.ToDictionary(c => c.Group, c => c.Accuracy),
             });
             return 0;
         });

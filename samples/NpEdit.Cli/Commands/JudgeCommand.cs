@@ -396,6 +396,10 @@ internal static class JudgeCommand
             ["held_out_template_accuracy"] = m.HeldOutTemplateAccuracy,
             ["noisy_accuracy"] = m.NoisyAccuracy,
             ["shuffled_image_accuracy"] = m.ShuffledImageAccuracy,
+            ["seen_single_image_accuracy"] = m.Seen.SingleImage,
+            ["seen_two_image_accuracy"] = m.Seen.TwoImage,
+            ["seen_template_accept_accuracy"] = m.Seen.TemplateAccept,
+            ["seen_template_reject_accuracy"] = m.Seen.TemplateReject,
         };
         foreach (var (kind, accuracy) in m.ByKind) metrics["kind_" + kind] = accuracy;
         return metrics;
@@ -405,6 +409,7 @@ internal static class JudgeCommand
     {
         Console.WriteLine($"Judge on {m.Questions} held-out questions:");
         Console.WriteLine($"  single image {m.SingleImageAccuracy:P2}  two images {m.TwoImageAccuracy:P2}  held-out phrasings {m.HeldOutTemplateAccuracy:P2}  noisy {m.NoisyAccuracy:P2}  shuffled images {m.ShuffledImageAccuracy:P2} (near the single-image figure = the answers ignore the image)");
+        Console.WriteLine($"  on questions that hold nothing training left out: single image {m.Seen.SingleImage:P2}  two images {m.Seen.TwoImage:P2}  accept {m.Seen.TemplateAccept:P2}  reject {m.Seen.TemplateReject:P2}");
         Console.WriteLine($"  NP-Edit templates: accept correct edits {m.TemplateAcceptAccuracy:P2}  reject unedited/wrong {m.TemplateRejectAccuracy:P2}");
         foreach (var (kind, accuracy) in m.ByKind) Console.WriteLine($"    {kind,-22} {accuracy:P1}");
     }

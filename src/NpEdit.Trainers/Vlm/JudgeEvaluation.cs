@@ -1,3 +1,4 @@
+using NpEdit.Trainers.Evaluation;
 using NpEdit.Trainers.Synthetic;
 using NpEdit.Transforms.Imaging;
 
@@ -13,7 +14,16 @@ public sealed record JudgeMetrics(
     double NoisyAccuracy,
     double ShuffledImageAccuracy,
     IReadOnlyDictionary<string, double> ByKind,
-    int Questions);
+    int Questions,
+    JudgeSeenAccuracy Seen);
+
+/// <summary>
+/// The four headline accuracies over only the questions that hold nothing training left out: no held-out question
+/// phrasing, no held-out colour/shape combination in any image, and, for NP-Edit's templates, an edit row that
+/// <see cref="RowNovelty"/> counts as seen. Why: a judge that knows no language or images beyond the world's training
+/// split cannot know those; this separates that limit from the rest.
+/// </summary>
+public sealed record JudgeSeenAccuracy(double SingleImage, double TwoImage, double TemplateAccept, double TemplateReject);
 
 /// <summary>
 /// Measures a judge on rows it never trained on: the <see cref="WorldSplit.Eval"/> stream (disjoint seeds; held-out
@@ -36,13 +46,15 @@ public static class JudgeEvaluation
     public static JudgeMetrics Evaluate(JudgeTransformer judge, int count, int seed, int size = SceneRenderer.DefaultSize)
     {
         var rng = new Random(seed);
-        var items = new List<(IReadOnlyList<RgbImage> Images, string Question, bool Answer, string Group, string Kind, bool HeldOutTemplate)>();
+        var items = new List<(IReadOnlyList<RgbImage> Images, string Question, bool Answer, string Group, string Kind, bool HeldOutTemplate, bool Seen)>();
         foreach (var (group, kinds) in new[] { ("single", QuestionKinds.SingleImage), ("two", QuestionKinds.TwoImage) })
         {
             for (int i = 0; i < count; i++)
             {
                 var q = QuestionGenerator.Sample(rng, WorldSplit.Eval, rng.Pick(kinds));
-                items.Add((q.Images.Select(s => SceneRenderer.Render(s, size)).ToList(), q.Question, q.Answer, group, q.Kind, HeldOut.IsHeldOutTemplate(q.TemplateId)));
+                bool heldOutTemplate = HeldOut.IsHeldOutTemplate(q.TemplateId);
+                bool seen = !heldOutTemplate && !q.Images.Any(HeldOut.ContainsHeldOutCombination);
+                items.Add((q.Images.Select(s => SceneRenderer.Render(s, size)).ToList(), q.Question, q.Answer, group, q.Kind, heldOutTemplate, seen));
             }
         }
         var noiseRng = new Random(seed + 1);
@@ -50,13 +62,13 @@ public static class JudgeEvaluation
         for (int i = 0; i < general; i++)
         {
             var it = items[i];
-            items.Add((it.Images.Select(img => ImageDegradation.BlurAndNoise(img, 0.05, noiseRng)).ToList(), it.Question, it.Answer, "noisy", it.Kind, it.HeldOutTemplate));
+            items.Add((it.Images.Select(img => ImageDegradation.BlurAndNoise(img, 0.05, noiseRng)).ToList(), it.Question, it.Answer, "noisy", it.Kind, it.HeldOutTemplate, it.Seen));
         }
         var singles = items.Take(general).Where(it => it.Group == "single").ToList();
         for (int i = 0; i < singles.Count; i++)
         {
             var it = singles[i];
-            items.Add((singles[(i + 1) % singles.Count].Images, it.Question, it.Answer, "shuffled", it.Kind, it.HeldOutTemplate));
+            items.Add((singles[(i + 1) % singles.Count].Images, it.Question, it.Answer, "shuffled", it.Kind, it.HeldOutTemplate, it.Seen));
         }
         for (int i = 0; i < count; i++)
         {
@@ -90,19 +102,25 @@ public static class JudgeEvaluation
             Accuracy(k => items[k].Group == "noisy"),
             Accuracy(k => items[k].Group == "shuffled"),
             byKind,
-            items.Count);
+            items.Count,
+            new JudgeSeenAccuracy(
+                Accuracy(k => items[k].Group == "single" && items[k].Seen),
+                Accuracy(k => items[k].Group == "two" && items[k].Seen),
+                Accuracy(k => items[k].Group == "accept" && items[k].Seen),
+                Accuracy(k => items[k].Group == "reject" && items[k].Seen)));
     }
 
     private static readonly EditType[] WrongEdits =
         [EditType.Color, EditType.Remove, EditType.Add, EditType.Replace, EditType.Background, EditType.Size, EditType.Move];
 
-    private static void AddTemplate(List<(IReadOnlyList<RgbImage>, string, bool, string, string, bool)> items, NpEditQuestion question,
+    private static void AddTemplate(List<(IReadOnlyList<RgbImage>, string, bool, string, string, bool, bool)> items, NpEditQuestion question,
         EditSample edit, Scene shown, RgbImage source, int size, string group, bool onlyWhenNo = false)
     {
         bool truth = NpEditQuestions.TrueAnswer(question, edit, shown);
         if (onlyWhenNo && truth) return;
         var output = SceneRenderer.Render(shown, size);
         IReadOnlyList<RgbImage> images = question.Images == JudgeImages.EditedOnly ? [output] : [source, output];
-        items.Add((images, question.Question, truth, group, question.Kind, false));
+        bool seen = RowNovelty.Of(edit) == RowNovelty.Seen && !HeldOut.ContainsHeldOutCombination(shown);
+        items.Add((images, question.Question, truth, group, question.Kind, false, seen));
     }
 }

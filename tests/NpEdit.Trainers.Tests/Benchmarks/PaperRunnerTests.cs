@@ -1,4 +1,5 @@
 using NpEdit.Trainers.Benchmarks.Paper;
+using NpEdit.Trainers.Evaluation;
 using NpEdit.Trainers.Tests.Editing;
 using NpEdit.Transforms.IO;
 
@@ -41,6 +42,8 @@ public sealed class PaperRunnerTests : IClassFixture<PaperRunnerTests.Shared>
         first.TrainSteps.Should().Be(2);
         first.EditSuccess.Low.Should().BeLessThanOrEqualTo(first.EditSuccess.Value);
         double.IsFinite(first.RealismFd.Value).Should().BeTrue();
+        first.ByNovelty.Values.Sum(m => m.Count).Should().Be(6, "every evaluated row falls in one novelty group");
+        first.ByNovelty.Keys.Should().BeSubsetOf(RowNovelty.Groups);
         var modelWritten = File.GetLastWriteTimeUtc(model);
 
         using (var runner = new PaperRunner(options))
@@ -120,6 +123,34 @@ public sealed class PaperRunnerTests : IClassFixture<PaperRunnerTests.Shared>
 
         rows["np-edit-instruction"] = Row("np-edit-instruction", 0.41, 0.38, 0.44);
         PaperReport.Claims(rows).Single(c => c.Claim.StartsWith("Like for like")).Holds.Should().BeFalse("0.41 / 0.82 = 0.5 < 0.95");
+    }
+
+    [Fact]
+    public void The_report_splits_rows_by_novelty_only_when_a_row_measured_it()
+    {
+        string docs = Directory.CreateTempSubdirectory("npedit-report-").FullName;
+        try
+        {
+            var measured = new PaperRowResult
+            {
+                Name = "np-edit", Label = "NP-Edit", EvalCount = 10,
+                ByNovelty = new() { [RowNovelty.Seen] = new CategoryMetrics(7, 0.9, 0.8, 0.7, 25), [RowNovelty.HeldOutPhrasing] = new CategoryMetrics(3, 0.5, 0.6, 0.4, 20) },
+            };
+            var older = new PaperRowResult { Name = "only-dmd", Label = "Only DMD", EvalCount = 10 };
+
+            PaperReport.Write(new[] { older }, docs, runFolder: docs, lastProcessSeconds: 0, lossPlot: null);
+            File.ReadAllText(Path.Combine(docs, "results.md")).Should().NotContain("By what training never showed");
+
+            PaperReport.Write(new[] { measured, older }, docs, runFolder: docs, lastProcessSeconds: 0, lossPlot: null);
+            var md = File.ReadAllText(Path.Combine(docs, "results.md"));
+            md.Should().Contain("| system | seen | held_out_combination | held_out_phrasing |");
+            md.Should().Contain("| NP-Edit | 0.90 / 0.80 | - | 0.50 / 0.60 |");
+            md.Should().Contain("| Only DMD | - | - | - |", "a row cached before the split shows no numbers");
+        }
+        finally
+        {
+            Directory.Delete(docs, recursive: true);
+        }
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using NpEdit.Trainers.Evaluation;
 using NpEdit.Transforms.IO;
 
 namespace NpEdit.Trainers.Benchmarks.Paper;
@@ -121,6 +122,20 @@ public static class PaperReport
             md.AppendLine($"| {r.Label} | " + string.Join(" | ", categories.Select(c => r.ByCategory.TryGetValue(c, out var m) ? $"{m.EditSuccess:F2} / {m.Preserved:F2}" : "-")) + " |");
         }
         md.AppendLine();
+        if (rows.Any(r => r.ByNovelty.Count > 0))
+        {
+            md.AppendLine("## By what training never showed (edit_success / preserved)");
+            md.AppendLine();
+            md.AppendLine("Seen rows hold no held-out instruction phrasing and no held-out colour/shape combination (`RowNovelty`).");
+            md.AppendLine();
+            md.AppendLine("| system | " + string.Join(" | ", RowNovelty.Groups) + " |");
+            md.AppendLine("|---|" + string.Concat(RowNovelty.Groups.Select(_ => "---|")));
+            foreach (var r in rows)
+            {
+                md.AppendLine($"| {r.Label} | " + string.Join(" | ", RowNovelty.Groups.Select(g => r.ByNovelty.TryGetValue(g, out var m) ? $"{m.EditSuccess:F2} / {m.Preserved:F2}" : "-")) + " |");
+            }
+            md.AppendLine();
+        }
         md.AppendLine("## What each row is");
         md.AppendLine();
         foreach (var r in rows) md.AppendLine($"- **{r.Label}**: {r.Explanation}");

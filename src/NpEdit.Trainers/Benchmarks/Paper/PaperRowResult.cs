@@ -22,6 +22,8 @@ public sealed record PaperRowResult
     public Estimate Psnr { get; init; } = new(0, 0, 0);
     public Estimate RealismFd { get; init; } = new(0, 0, 0);
     public Dictionary<string, CategoryMetrics> ByCategory { get; init; } = new();
+    /// <summary>The same metrics by what training never showed (<see cref="RowNovelty"/>); empty in rows cached before it existed.</summary>
+    public Dictionary<string, CategoryMetrics> ByNovelty { get; init; } = new();
     public int EvalCount { get; init; }
     public int SamplingSteps { get; init; }
     public double TrainSeconds { get; init; }

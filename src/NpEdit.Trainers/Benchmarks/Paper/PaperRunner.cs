@@ -89,6 +89,7 @@ public sealed class PaperRunner : IDisposable
                 Psnr = Bootstrap.Mean(evaluation.Rows.Select(r => r.Score.Psnr).ToList()),
                 RealismFd = realism,
                 ByCategory = evaluation.ByCategory.ToDictionary(kv => kv.Key, kv => new CategoryMetrics(kv.Value.Count, kv.Value.EditSuccess, kv.Value.Preserved, kv.Value.Exact, kv.Value.Psnr)),
+                ByNovelty = RowNovelty.Summaries(evaluation.Rows).ToDictionary(kv => kv.Key, kv => new CategoryMetrics(kv.Value.Count, kv.Value.EditSuccess, kv.Value.Preserved, kv.Value.Exact, kv.Value.Psnr)),
                 EvalCount = _o.EvalCount,
                 SamplingSteps = spec.SamplingSteps,
                 TrainSeconds = trainSeconds,

@@ -3,7 +3,10 @@ using NpEdit.Trainers.Evaluation;
 namespace NpEdit.Trainers.Benchmarks.Paper;
 
 /// <summary>Metrics of one category of one row.</summary>
-public sealed record CategoryMetrics(int Count, double EditSuccess, double Preserved, double Exact, double Psnr);
+public sealed record CategoryMetrics(int Count, double EditSuccess, double Preserved, double Exact, double Psnr)
+{
+    public static CategoryMetrics Of(EditMetricsSummary m) => new(m.Count, m.EditSuccess, m.Preserved, m.Exact, m.Psnr);
+}
 
 /// <summary>
 /// Everything measured for one row, as cached in <c>result.json</c> and written to <c>docs/results.json</c>.

@@ -122,12 +122,15 @@ internal static class JudgeCommand
         var init = new Option<string?>("--init") { Description = "Start from this judge folder's weights (its config and tokenizer; the config overrides are ignored)." };
         var captionRows = new Option<CaptionRowKind>("--caption-rows") { Description = "What --caption-batch-size rows caption: Scenes (describe the image), Edits (source image and instruction; describe the image after the edit: an edited-caption writer) or CanonicalEdits (the same with the edited caption in reading order and one phrasing).", DefaultValueFactory = _ => CaptionRowKind.Scenes };
         var freezeVision = new Option<bool>("--freeze-vision") { Description = "Train the decoder only; the vision tower and projector keep the loaded weights (for a writer started from a judge with --init)." };
+        var instructionDrop = new Option<double>("--caption-instruction-drop") { Description = "Writer training (--caption-rows Edits or CanonicalEdits): chance that each instruction token the writer reads is dropped, so it learns to infer an edit from more than its verb.", DefaultValueFactory = _ => 0 };
+        var attributeSwap = new Option<double>("--caption-attribute-swap") { Description = "Chance that each colour, shape or size word of a caption the model reads (never the one it must write) is swapped for another of its kind, so it stops predicting a shape from the colour before it.", DefaultValueFactory = _ => 0 };
+        var grayscale = new Option<double>("--caption-grayscale") { Description = "Chance that a caption row's image is shown in grayscale, its colour words unscored, so shapes, sizes and places are read without leaning on colour.", DefaultValueFactory = _ => 0 };
         var evalCount = new Option<int>("--eval-count") { Description = "Questions per metric for the manifest's evaluation (0 skips it).", DefaultValueFactory = _ => 500 };
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
         var command = new Command("train", "Pretrain the tiny judge on the world's judge rows and write it with its manifest.")
         {
-            steps, batch, lr, captionBatch, captionSteps, curriculumSteps, npEdit, imagePosition, poolStride, towerSize, textLayers, textHidden, globalMax, probeBatch, probeSteps, grounding, fullVocab, sceneSteps, sceneStageSteps, sceneGroups, sceneNoise, comparisonWeight, comparisonLayer, countWeight, alignmentSteps, alignmentWeight, contentWeight, adversarialSteps, adversarialEpsilon, initStd, seed, output, checkpoints, init, captionRows, freezeVision, evalCount, device, threads,
+            steps, batch, lr, captionBatch, captionSteps, curriculumSteps, npEdit, imagePosition, poolStride, towerSize, textLayers, textHidden, globalMax, probeBatch, probeSteps, grounding, fullVocab, sceneSteps, sceneStageSteps, sceneGroups, sceneNoise, comparisonWeight, comparisonLayer, countWeight, alignmentSteps, alignmentWeight, contentWeight, adversarialSteps, adversarialEpsilon, initStd, seed, output, checkpoints, init, captionRows, freezeVision, instructionDrop, attributeSwap, grayscale, evalCount, device, threads,
         };
         command.SetAction(parse =>
         {
@@ -172,6 +175,9 @@ internal static class JudgeCommand
             options.CaptionBatchSize = parse.GetValue(captionBatch);
             options.CaptionSteps = parse.GetValue(captionSteps);
             options.FreezeVision = parse.GetValue(freezeVision);
+            options.CaptionInstructionDropRate = parse.GetValue(instructionDrop);
+            options.CaptionAttributeSwapRate = parse.GetValue(attributeSwap);
+            options.CaptionGrayscaleRate = parse.GetValue(grayscale);
             if (options.CaptionBatchSize > 0)
             {
                 long captionRowCount = (long)(options.CaptionSteps < 0 ? options.Steps : Math.Min(options.Steps, options.CaptionSteps)) * options.CaptionBatchSize;
@@ -269,7 +275,15 @@ internal static class JudgeCommand
                 ["adversarial_epsilon"] = options.AdversarialEpsilon.ToString("G"),
                 ["probe_rows"] = "WorldDataViews.SceneRows(seed + 1, split: train)",
                 ["image_position"] = tokenizer.ImagePosition.ToString(),
-                ["caption_rows"] = "WorldDataViews.TextToImageRows(split: train)",
+                ["caption_rows"] = options.CaptionBatchSize <= 0 ? "none" : parse.GetValue(captionRows) switch
+                {
+                    CaptionRowKind.Edits => "WorldDataViews.TrainingRows(seed + 1)",
+                    CaptionRowKind.CanonicalEdits => "WorldDataViews.WriterRows(seed + 1)",
+                    _ => "WorldDataViews.TextToImageRows(split: train)",
+                },
+                ["caption_instruction_drop"] = options.CaptionInstructionDropRate.ToString("R"),
+                ["caption_attribute_swap"] = options.CaptionAttributeSwapRate.ToString("R"),
+                ["caption_grayscale"] = options.CaptionGrayscaleRate.ToString("R"),
                 ["training_rows"] = "WorldDataViews.JudgeRows(split: train)",
                 ["augmentation"] = options.Augmentation.ToString(),
             });

@@ -74,6 +74,20 @@ public sealed partial class JudgeTrainer
         /// <summary>Captions are used for steps before this one (then every step goes to the questions); -1 = all steps.</summary>
         public int CaptionSteps = -1;
         public double CaptionWeight = 1.0;
+        /// <summary>Writer training only (<see cref="CaptionInstructionColumnName"/> set): chance that each instruction
+        /// token the writer reads is dropped (<see cref="CaptionNoise"/>). 0 = clean instructions.</summary>
+        public double CaptionInstructionDropRate;
+        /// <summary>Chance that each caption word of one of <see cref="CaptionSwapClasses"/> the model reads is swapped for
+        /// another of its class (<see cref="CaptionNoise"/>). 0 = clean captions.</summary>
+        public double CaptionAttributeSwapRate;
+        /// <summary>Interchangeable caption words for <see cref="CaptionAttributeSwapRate"/>; null = the default world's
+        /// (object colours, background colours, shapes, sizes).</summary>
+        public IReadOnlyList<IReadOnlyList<string>>? CaptionSwapClasses;
+        /// <summary>Chance that a caption row's image is shown in grayscale with its <see cref="CaptionColorWords"/> unscored
+        /// (<see cref="CaptionNoise"/>). 0 = every image in colour.</summary>
+        public double CaptionGrayscaleRate;
+        /// <summary>The colour words for <see cref="CaptionGrayscaleRate"/>; null = the default world's.</summary>
+        public IReadOnlyList<string>? CaptionColorWords;
         /// <summary>Train the language model only; the vision tower and projector stay as loaded. Why: a writer started from a
         /// judge inherits image tokens aligned to the world's cells; training the tower on captions moves them away from what
         /// the decoder already reads.</summary>

@@ -29,6 +29,8 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
         if (options.Tokenizer is null && options.InitialJudgeFolder is null)
             throw new ArgumentException("Set Options.Tokenizer (a new judge) or Options.InitialJudgeFolder (continue from weights).", nameof(options));
         if (options.Steps < 1 || options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "Steps and BatchSize must be positive.");
+        if (options.CaptionInstructionDropRate > 0 && options.CaptionInstructionColumnName is null)
+            throw new ArgumentException("CaptionInstructionDropRate needs CaptionInstructionColumnName: only a writer's prompts hold an instruction.", nameof(options));
     }
 
     public Options TrainerOptions { get; }
@@ -40,6 +42,7 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
     // Whether each question of the last step was answered right (before its update), for per-kind accuracy.
     private bool[] _lastCorrect = Array.Empty<bool>();
     private double _lastContentLoss = double.NaN; // the last image step's SceneTokens.ContentLoss
+    private CaptionNoise? _captionNoise; // this fit's, when it asks for any
     private CellReading? _lastCellReading; // the last image step's reading of its cell tokens (scene-token runs only)
 
     /// <summary>Per-step losses of the last <see cref="Fit"/>.</summary>
@@ -68,6 +71,10 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
         model.to(device);
         model.train();
         var scorer = new YesNoScorer(model, tokenizer, freeze: false, system);
+        _captionNoise = o.CaptionInstructionDropRate > 0 || o.CaptionAttributeSwapRate > 0 || o.CaptionGrayscaleRate > 0
+            ? new CaptionNoise(tokenizer, o.CaptionInstructionDropRate, o.CaptionAttributeSwapRate, o.CaptionSwapClasses ?? ShapesWriter.SwapClasses, model.Config.TokensPerImage, system,
+                o.CaptionGrayscaleRate, o.CaptionColorWords ?? ShapesWriter.ColorWords)
+            : null;
         o.Logger?.LogInformation("Judge: {Parameters} parameters, {Vocab} tokens, {Tokens} tokens per image",
             model.parameters().Sum(p => p.numel()), model.Config.TextConfig.VocabSize, model.Config.TokensPerImage);
 
@@ -262,7 +269,7 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
             using var captionGenerator = StepRandom.Torch(o.Seed, step, stream: 4);
             captionImages = o.Augmentation.Apply(captionImages, StepRandom.Managed(o.Seed, step, stream: 3), captionGenerator);
             var captionLoss = CaptionLoss.Compute(scorer.Model, scorer.Tokenizer, captionImages, captionBatch.Select(c => c.Text.Prompt).ToList(),
-                captionBatch.Select(c => c.Text.Caption).ToList(), scorer.SystemPrompt);
+                captionBatch.Select(c => c.Text.Caption).ToList(), scorer.SystemPrompt, _captionNoise, StepRandom.Managed(o.Seed, step, stream: 8));
             captionValue = captionLoss.item<float>();
             total = total.Add(captionLoss.Mul(o.CaptionWeight));
         }

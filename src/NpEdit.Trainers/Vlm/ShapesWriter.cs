@@ -9,6 +9,20 @@ public static class ShapesWriter
 {
     public const string DefaultFolder = "models/shapes-writer";
 
+    /// <summary>The default world's interchangeable caption words, for <see cref="CaptionNoise"/>: object colours,
+    /// background colours, shapes and sizes.</summary>
+    public static IReadOnlyList<IReadOnlyList<string>> SwapClasses { get; } =
+    [
+        Synthetic.Palette.ObjectColors.Select(c => c.Name).ToArray(),
+        Synthetic.Palette.BackgroundColors.Select(c => c.Name).ToArray(),
+        Enum.GetValues<Synthetic.ShapeKind>().Select(Synthetic.WorldVocabulary.ShapeNoun).ToArray(),
+        Enum.GetValues<Synthetic.SizeKind>().Select(Synthetic.WorldVocabulary.SizeWord).ToArray(),
+    ];
+
+    /// <summary>The default world's colour words (objects and backgrounds), which a grayscale row of <see cref="CaptionNoise"/> does not score.</summary>
+    public static IReadOnlyList<string> ColorWords { get; } =
+        Synthetic.Palette.ObjectColors.Concat(Synthetic.Palette.BackgroundColors).Select(c => c.Name).ToArray();
+
     /// <summary><paramref name="folder"/> if given, else the shipped writer (<see cref="ShippedModels"/> says where it is looked for).</summary>
     public static string ResolveFolder(string? folder = null) => folder ?? ShippedModels.Find("shapes-writer", "--writer");
 }

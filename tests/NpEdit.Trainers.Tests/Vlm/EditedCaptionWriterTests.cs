@@ -114,6 +114,42 @@ public sealed class EditedCaptionWriterTests
             .Should().BeGreaterThan(0, "the decoder trains");
     }
 
+    [Fact]
+    public void Caption_noise_changes_what_a_writer_learns_repeatably_and_instruction_drop_needs_an_instruction_column()
+    {
+        var mlContext = new MLContext(seed: 0);
+        var edits = mlContext.Data.LoadFromEnumerable(Enumerable.Range(0, 64).Select(i => new EditCaptionRow
+        {
+            Image = MLImageInterop.ToMLImage(i % 2 == 0 ? Image(20, 40, 230) : Image(230, 30, 20)),
+            Instruction = i % 2 == 0 ? "make the square red" : "make the circle blue",
+            EditedCaption = i % 2 == 0 ? "a red square" : "a blue circle",
+        }));
+        JudgeTrainer.Options Options(double drop, double swap)
+        {
+            var options = WriterOptions(edits, steps: 3, learningRate: 1e-2, captionBatchSize: 4);
+            options.CaptionInstructionDropRate = drop;
+            options.CaptionAttributeSwapRate = swap;
+            options.CaptionSwapClasses = [["red", "blue"], ["square", "circle"]];
+            return options;
+        }
+        double[] Captions(JudgeTrainer t) => t.LossHistory.Select(h => h.Losses["caption"]).ToArray();
+        var clean = new JudgeTrainer(mlContext, Options(0, 0));
+        using (clean.Fit(JudgeTestRows.Create(mlContext, 64))) { }
+        var noisy = new JudgeTrainer(mlContext, Options(0.5, 0.5));
+        using (noisy.Fit(JudgeTestRows.Create(mlContext, 64))) { }
+        var again = new JudgeTrainer(mlContext, Options(0.5, 0.5));
+        using (again.Fit(JudgeTestRows.Create(mlContext, 64))) { }
+
+        Captions(noisy).Should().NotEqual(Captions(clean), "the writer reads noisy instructions and captions");
+        Captions(again).Should().Equal(Captions(noisy), "the noise is drawn from the seed and the step");
+
+        var captionsOnly = WriterOptions(edits, steps: 1, learningRate: 1e-2, captionBatchSize: 4);
+        captionsOnly.CaptionInstructionColumnName = null;
+        captionsOnly.CaptionInstructionDropRate = 0.1;
+        var act = () => new JudgeTrainer(mlContext, captionsOnly);
+        act.Should().Throw<ArgumentException>().WithMessage("*CaptionInstructionDropRate needs CaptionInstructionColumnName*");
+    }
+
     // A tiny new judge trained on (source image, instruction, edited caption) rows, 4 questions per step beside them.
     private static JudgeTrainer.Options WriterOptions(IDataView edits, int steps, double learningRate, int captionBatchSize) => new()
     {

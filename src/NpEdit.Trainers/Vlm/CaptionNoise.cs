@@ -42,10 +42,10 @@ public sealed class CaptionNoise
         InstructionDropRate = instructionDropRate;
         AttributeSwapRate = attributeSwapRate;
         GrayscaleRate = grayscaleRate;
-        _colorIds = (colorWords ?? []).Select(w => tokenizer.Encode(" " + w)).Where(t => t.Count == 1).Select(t => t[0]).ToHashSet();
+        _colorIds = SingleTokenIds(tokenizer, colorWords ?? []).ToHashSet();
         foreach (var words in wordClasses)
         {
-            var ids = words.Select(w => tokenizer.Encode(" " + w)).Where(t => t.Count == 1).Select(t => t[0]).Distinct().ToArray();
+            var ids = SingleTokenIds(tokenizer, words).Distinct().ToArray();
             if (ids.Length < 2) continue; // nothing to swap with
             foreach (var id in ids)
             {
@@ -62,6 +62,10 @@ public sealed class CaptionNoise
 
     /// <summary>Whether a grayscale row leaves this caption token unscored.</summary>
     public bool IsColor(int tokenId) => _colorIds.Contains(tokenId);
+
+    // Words as they appear inside a caption (after a space); a word that is more than one token is left out.
+    private static IEnumerable<int> SingleTokenIds(VlmTokenizer tokenizer, IEnumerable<string> words) =>
+        words.Select(w => tokenizer.Encode(" " + w)).Where(t => t.Count == 1).Select(t => t[0]);
 
     private static void CheckRate(double rate, string name)
     {

@@ -29,9 +29,10 @@ internal static class EvalCommand
         var text = new Option<string?>("--text") { Description = "What each row gives the editor: Instruction or EditedCaption (default: the column the model was trained to read; EditedCaption is a diagnostic)." };
         var writerFolder = new Option<string?>("--writer") { Description = "A judge folder trained to write edited captions (judge train --caption-rows Edits): the editor reads the caption it writes from each source image and instruction." };
         var beam = new Option<int?>("--beam") { Description = "Captions the writer keeps while decoding (1 = greedy; default: the writer's own)." };
+        var noVerify = new Option<bool>("--no-verify") { Description = "The writer keeps its captions as decoded, without checking their object phrases against its own answers (a diagnostic)." };
         var sheet = new Option<string?>("--sheet") { Description = "Write a contact sheet (source, output, target) of the first rows here." };
         var device = CommonOptions.Device();
-        var command = new Command("eval", "Edit held-out rows of the default world and score them with the oracle.") { model, count, seed, steps, mode, refineTime, refinerFolder, keepBelow, text, writerFolder, beam, sheet, device };
+        var command = new Command("eval", "Edit held-out rows of the default world and score them with the oracle.") { model, count, seed, steps, mode, refineTime, refinerFolder, keepBelow, text, writerFolder, beam, noVerify, sheet, device };
         command.SetAction(parse =>
         {
             var context = new MLContext();
@@ -46,14 +47,14 @@ internal static class EvalCommand
             // A view of the loaded editor with this run's refinement; the chain owns (and disposes) the models.
             var editor = new NpEditTransformer(loaded.Editor, loaded.Options with { RefineTime = refine, KeepSourceBelow = parse.GetValue(keepBelow) ?? loaded.Options.KeepSourceBelow }, loaded.TextWriter, refine > 0 ? refiner : null);
             var sampler = editor.Options.Sampler with { Steps = parse.GetValue(steps), Mode = parse.GetValue(mode) ?? editor.Options.Sampler.Mode };
-            var written = parse.GetValue(writerFolder) is { } folder ? JudgeStore.Load(folder, resolved) : default;
-            using var writerModel = written.Model;
+            bool verify = !parse.GetValue(noVerify);
+            using var fromFolder = parse.GetValue(writerFolder) is { } folder ? VlmEditTextWriter.FromFolder(folder, resolved, verify) : null;
             var carried = (editor.TextWriter as VlmEditTextWriter)?.Writer;
-            var writer = written.Model is not null ? new EditedCaptionWriter(written.Model, written.Tokenizer, written.SystemPrompt, beamWidth: parse.GetValue(beam) ?? 1)
-                : parse.GetValue(beam) is { } width && carried is not null ? new EditedCaptionWriter(carried.Model, carried.Tokenizer, carried.SystemPrompt, beamWidth: width)
+            var writer = fromFolder is not null ? WithDecoding(fromFolder.Writer, parse.GetValue(beam) ?? 1, verify)
+                : carried is not null && (parse.GetValue(beam) is not null || !verify) ? WithDecoding(carried, parse.GetValue(beam) ?? carried.BeamWidth, verify)
                 : null;
-            if (parse.GetValue(beam) is not null && writer is null)
-                throw new ArgumentException($"--beam needs a caption writer: {parse.GetValue(model)} carries none, so give --writer DIR.");
+            if ((parse.GetValue(beam) is not null || !verify) && writer is null)
+                throw new ArgumentException($"--beam and --no-verify need a caption writer: {parse.GetValue(model)} carries none, so give --writer DIR.");
             var adapter = new TransformerEditor(editor, sampler, textColumn: parse.GetValue(text), writer: writer);
             var result = TrainingDisplay.Count("evaluating", parse.GetValue(count),
                 progress => EditEvaluation.Run(adapter, parse.GetValue(count), parse.GetValue(seed), progress: progress));
@@ -69,6 +70,9 @@ internal static class EvalCommand
         });
         return command;
     }
+
+    private static EditedCaptionWriter WithDecoding(EditedCaptionWriter writer, int beamWidth, bool verify) =>
+        new(writer.Model, writer.Tokenizer, writer.SystemPrompt, writer.MaxTokens, writer.BatchSize, beamWidth) { Verifier = verify ? writer.Verifier : null };
 
     public static void Print(EditEvaluationResult result)
     {

@@ -43,16 +43,20 @@ internal static class JudgeCommand
         var seed = CommonOptions.Seed(1);
         var show = new Option<int>("--show") { Description = "Print this many (instruction, written caption, true edited caption) rows.", DefaultValueFactory = _ => 8 };
         var beam = new Option<int>("--beam") { Description = "Captions kept while decoding (1 = greedy decoding).", DefaultValueFactory = _ => 1 };
+        var noVerify = new Option<bool>("--no-verify") { Description = "Keep the captions as decoded: do not check their object phrases against the VLM's own answers, as the folder's verification.json asks." };
         var device = CommonOptions.Device();
         var command = new Command("write", "Write the edited caption of held-out edit rows from the source image and the instruction (a judge trained with --caption-rows Edits), and score it against the edited scene.")
         {
-            judgeFolder, count, seed, show, beam, device,
+            judgeFolder, count, seed, show, beam, noVerify, device,
         };
         command.SetAction(parse =>
         {
-            var (model, tokenizer, system) = JudgeStore.Load(ShapesJudge.ResolveFolder(parse.GetValue(judgeFolder)), TorchRuntime.ResolveDevice(parse.GetValue(device)));
+            string folder = ShapesJudge.ResolveFolder(parse.GetValue(judgeFolder));
+            var verification = parse.GetValue(noVerify) ? null : CaptionVerification.Read(folder);
+            var (model, tokenizer, system) = JudgeStore.Load(folder, TorchRuntime.ResolveDevice(parse.GetValue(device)));
             using var _ = model;
-            var writer = new EditedCaptionWriter(model, tokenizer, system, beamWidth: parse.GetValue(beam));
+            var writer = new EditedCaptionWriter(model, tokenizer, system, beamWidth: parse.GetValue(beam)) { Verifier = verification?.CreateVerifier() };
+            Console.WriteLine(verification is null ? "Captions as decoded (no verification)." : $"Captions checked against the VLM's own answers ({CaptionVerification.FileName}: accept {verification.Accept}, reject {verification.Reject}).");
             var result = TrainingDisplay.Count("writing", parse.GetValue(count),
                 progress => EditedCaptionEvaluation.Run(writer, parse.GetValue(count), parse.GetValue(seed), progress));
             foreach (var row in result.Rows.Take(parse.GetValue(show)))

@@ -15,6 +15,7 @@ namespace NpEdit.Trainers.Vlm;
 public sealed class EditedCaptionWriter
 {
     private readonly int _imEnd;
+    private YesNoScorer? _scorer;
 
     public EditedCaptionWriter(LlavaOnevisionModel model, VlmTokenizer tokenizer, string? systemPrompt = null, int maxTokens = 64, int batchSize = 64, int beamWidth = 1)
     {
@@ -39,6 +40,10 @@ public sealed class EditedCaptionWriter
     /// <summary>Captions kept per item while decoding: 1 is greedy decoding, more is <see cref="CaptionBeamSearch"/>.</summary>
     public int BeamWidth { get; }
 
+    /// <summary>When set, each written caption's object phrases are checked against the same VLM's Yes/No answers about
+    /// the source image and corrected where the answers clearly reject a word (<see cref="ObjectPhraseVerifier"/>).</summary>
+    public ObjectPhraseVerifier? Verifier { get; init; }
+
     /// <summary>The user turn that asks for the caption of the edited image.</summary>
     public static string Prompt(string instruction)
     {
@@ -46,9 +51,34 @@ public sealed class EditedCaptionWriter
         return $"{instruction.Trim().TrimEnd('.')}. describe the image after this edit.";
     }
 
-    /// <summary>One caption per (source image, instruction), in order.</summary>
-    public IReadOnlyList<string> Write(IReadOnlyList<RgbImage> images, IReadOnlyList<string> instructions) =>
-        WriteTokens(images, instructions).Select(ids => Tokenizer.Decode(ids).Trim()).ToList();
+    /// <summary>One caption per (source image, instruction), in order, checked by <see cref="Verifier"/> when there is one.</summary>
+    public IReadOnlyList<string> Write(IReadOnlyList<RgbImage> images, IReadOnlyList<string> instructions)
+    {
+        var captions = WriteTokens(images, instructions).Select(ids => Tokenizer.Decode(ids).Trim()).ToList();
+        return Verifier is null ? captions : Verify(images, instructions, captions);
+    }
+
+    private IReadOnlyList<string> Verify(IReadOnlyList<RgbImage> images, IReadOnlyList<string> instructions, IReadOnlyList<string> captions)
+    {
+        // Not frozen: freezing would switch off the gradients of a writer that is still being trained.
+        _scorer ??= new YesNoScorer(Model, Tokenizer, freeze: false, SystemPrompt);
+        bool wasTraining = Model.training;
+        Model.eval();
+        try
+        {
+            var verified = new List<string>(captions.Count);
+            for (int start = 0; start < captions.Count; start += BatchSize)
+            {
+                int n = Math.Min(BatchSize, captions.Count - start);
+                verified.AddRange(Verifier!.Verify(_scorer, images.Skip(start).Take(n).ToList(), instructions.Skip(start).Take(n).ToList(), captions.Skip(start).Take(n).ToList()));
+            }
+            return verified;
+        }
+        finally
+        {
+            if (wasTraining) Model.train();
+        }
+    }
 
     /// <summary>The token ids of each caption, without the end token.</summary>
     internal IReadOnlyList<IReadOnlyList<int>> WriteTokens(IReadOnlyList<RgbImage> images, IReadOnlyList<string> instructions)

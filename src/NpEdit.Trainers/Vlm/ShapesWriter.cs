@@ -23,6 +23,26 @@ public static class ShapesWriter
     public static IReadOnlyList<string> ColorWords { get; } =
         Synthetic.Palette.ObjectColors.Concat(Synthetic.Palette.BackgroundColors).Select(c => c.Name).ToArray();
 
+    /// <summary>How the default world's captions name an object, and its questions about one attribute (the
+    /// training templates "is the object in the {pos} a {shape}?" and "is the {shape} {color}?"), for <see cref="ObjectPhraseVerifier"/>.</summary>
+    public static ObjectPhraseGrammar PhraseGrammar { get; } = BuildGrammar();
+
+    private static ObjectPhraseGrammar BuildGrammar()
+    {
+        var shapeQuestion = Synthetic.QuestionTemplates.For(Synthetic.QuestionKinds.Shape).Single(t => t.Id == "q.shape.object_in");
+        var colorQuestion = Synthetic.QuestionTemplates.For(Synthetic.QuestionKinds.Color).Single(t => t.Id == "q.color.is");
+        return new ObjectPhraseGrammar(PhraseGrammarName,
+            Enum.GetValues<Synthetic.SizeKind>().Select(Synthetic.WorldVocabulary.SizeWord).ToArray(),
+            Synthetic.Palette.ObjectColors.Select(c => c.Name).ToArray(),
+            Enum.GetValues<Synthetic.ShapeKind>().Select(Synthetic.WorldVocabulary.ShapeNoun).ToArray(),
+            Synthetic.SceneLayout.AllCells().Select(c => Synthetic.WorldVocabulary.CellName(c.Row, c.Col)).ToArray(),
+            (place, shape) => shapeQuestion.Fill(new Dictionary<string, string> { ["pos"] = place, ["shape"] = shape }),
+            (shape, color) => colorQuestion.Fill(new Dictionary<string, string> { ["shape"] = shape, ["color"] = color }));
+    }
+
+    /// <summary>The name a saved verification (<see cref="CaptionVerification"/>) gives <see cref="PhraseGrammar"/>.</summary>
+    public const string PhraseGrammarName = "shapes-world";
+
     /// <summary><paramref name="folder"/> if given, else the shipped writer (<see cref="ShippedModels"/> says where it is looked for).</summary>
     public static string ResolveFolder(string? folder = null) => folder ?? ShippedModels.Find("shapes-writer", "--writer");
 }

@@ -15,20 +15,26 @@ public sealed class VlmEditTextWriter : IEditTextWriter
 
     static VlmEditTextWriter() => EditTextWriters.Register(WriterKind, Load);
 
-    public VlmEditTextWriter(LlavaOnevisionModel model, VlmTokenizer tokenizer, string? systemPrompt = null)
+    public VlmEditTextWriter(LlavaOnevisionModel model, VlmTokenizer tokenizer, string? systemPrompt = null, CaptionVerification? verification = null)
     {
-        Writer = new EditedCaptionWriter(model, tokenizer, systemPrompt);
+        Verification = verification;
+        Writer = new EditedCaptionWriter(model, tokenizer, systemPrompt) { Verifier = verification?.CreateVerifier() };
     }
 
     public EditedCaptionWriter Writer { get; }
 
+    /// <summary>How the writer checks its captions (saved with it), or null when it does not.</summary>
+    public CaptionVerification? Verification { get; }
+
     public string Kind => WriterKind;
 
-    /// <summary>Loads a judge folder trained to write edited captions (<c>judge train --caption-rows Edits</c>).</summary>
-    public static VlmEditTextWriter FromFolder(string folder, Device? device = null)
+    /// <summary>Loads a judge folder trained to write edited captions (<c>judge train --caption-rows Edits</c>), with the
+    /// caption verification the folder saves (<see cref="CaptionVerification.FileName"/>) unless <paramref name="verify"/> is false.</summary>
+    public static VlmEditTextWriter FromFolder(string folder, Device? device = null, bool verify = true)
     {
+        var verification = verify ? CaptionVerification.Read(folder) : null;
         var (model, tokenizer, system) = JudgeStore.Load(folder, device);
-        return new VlmEditTextWriter(model, tokenizer, system);
+        return new VlmEditTextWriter(model, tokenizer, system, verification);
     }
 
     public IReadOnlyList<string> Write(IReadOnlyList<RgbImage> sources, IReadOnlyList<string> instructions) => Writer.Write(sources, instructions);
@@ -37,6 +43,7 @@ public sealed class VlmEditTextWriter : IEditTextWriter
     public IReadOnlyDictionary<string, byte[]> SaveFiles() => InScratchFolder(folder =>
     {
         JudgeStore.Save(Writer.Model, Writer.Tokenizer, folder, Writer.SystemPrompt);
+        Verification?.Write(folder);
         return (IReadOnlyDictionary<string, byte[]>)Directory.GetFiles(folder).ToDictionary(f => Path.GetFileName(f), File.ReadAllBytes, StringComparer.Ordinal);
     });
 

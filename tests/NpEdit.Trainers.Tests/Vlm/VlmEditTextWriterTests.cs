@@ -21,6 +21,21 @@ public sealed class VlmEditTextWriterTests
     }
 
     [Fact]
+    public void A_writer_that_checks_its_captions_saves_the_check_and_loads_back_checking_them()
+    {
+        using var writer = new VlmEditTextWriter(TestVlms.ModelForTokenizer(seed: 6), TestVlms.Tokenizer, verification: CaptionVerification.ShapesWorld);
+        writer.Writer.Verifier.Should().NotBeNull();
+        var files = writer.SaveFiles();
+        files.Keys.Should().Contain(CaptionVerification.FileName);
+        using var restored = (VlmEditTextWriter)EditTextWriters.Load(VlmEditTextWriter.WriterKind, files, "test.npedit");
+        restored.Verification.Should().Be(CaptionVerification.ShapesWorld);
+        restored.Writer.Verifier.Should().NotBeNull();
+
+        using var unchecked_ = new VlmEditTextWriter(TestVlms.ModelForTokenizer(seed: 6), TestVlms.Tokenizer);
+        unchecked_.SaveFiles().Keys.Should().NotContain(CaptionVerification.FileName, "a writer without the check saves the files it always did");
+    }
+
+    [Fact]
     public void The_model_file_finds_the_writer_by_the_type_name_it_knows()
     {
         Type.GetType(EditTextWriters.LoaderTypeOf(VlmEditTextWriter.WriterKind)!).Should().Be(typeof(VlmEditTextWriter),

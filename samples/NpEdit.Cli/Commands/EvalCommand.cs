@@ -50,8 +50,8 @@ internal static class EvalCommand
             bool verify = !parse.GetValue(noVerify);
             using var fromFolder = parse.GetValue(writerFolder) is { } folder ? VlmEditTextWriter.FromFolder(folder, resolved, verify) : null;
             var carried = (editor.TextWriter as VlmEditTextWriter)?.Writer;
-            var writer = fromFolder is not null ? WithDecoding(fromFolder.Writer, parse.GetValue(beam) ?? 1, verify)
-                : carried is not null && (parse.GetValue(beam) is not null || !verify) ? WithDecoding(carried, parse.GetValue(beam) ?? carried.BeamWidth, verify)
+            var writer = fromFolder is not null ? fromFolder.Writer.WithDecoding(parse.GetValue(beam) ?? 1)
+                : carried is not null && (parse.GetValue(beam) is not null || !verify) ? carried.WithDecoding(parse.GetValue(beam) ?? carried.BeamWidth, verify)
                 : null;
             if ((parse.GetValue(beam) is not null || !verify) && writer is null)
                 throw new ArgumentException($"--beam and --no-verify need a caption writer: {parse.GetValue(model)} carries none, so give --writer DIR.");
@@ -70,9 +70,6 @@ internal static class EvalCommand
         });
         return command;
     }
-
-    private static EditedCaptionWriter WithDecoding(EditedCaptionWriter writer, int beamWidth, bool verify) =>
-        new(writer.Model, writer.Tokenizer, writer.SystemPrompt, writer.MaxTokens, writer.BatchSize, beamWidth) { Verifier = verify ? writer.Verifier : null };
 
     public static void Print(EditEvaluationResult result)
     {

@@ -51,11 +51,10 @@ internal static class JudgeCommand
         };
         command.SetAction(parse =>
         {
-            string folder = ShapesJudge.ResolveFolder(parse.GetValue(judgeFolder));
-            var verification = parse.GetValue(noVerify) ? null : CaptionVerification.Read(folder);
-            var (model, tokenizer, system) = JudgeStore.Load(folder, TorchRuntime.ResolveDevice(parse.GetValue(device)));
-            using var _ = model;
-            var writer = new EditedCaptionWriter(model, tokenizer, system, beamWidth: parse.GetValue(beam)) { Verifier = verification?.CreateVerifier() };
+            using var loaded = VlmEditTextWriter.FromFolder(ShapesJudge.ResolveFolder(parse.GetValue(judgeFolder)),
+                TorchRuntime.ResolveDevice(parse.GetValue(device)), verify: !parse.GetValue(noVerify));
+            var verification = loaded.Verification;
+            var writer = loaded.Writer.WithDecoding(parse.GetValue(beam));
             Console.WriteLine(verification is null ? "Captions as decoded (no verification)." : $"Captions checked against the VLM's own answers ({CaptionVerification.FileName}: accept {verification.Accept}, reject {verification.Reject}).");
             var result = TrainingDisplay.Count("writing", parse.GetValue(count),
                 progress => EditedCaptionEvaluation.Run(writer, parse.GetValue(count), parse.GetValue(seed), progress));

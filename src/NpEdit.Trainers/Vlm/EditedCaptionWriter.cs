@@ -44,6 +44,10 @@ public sealed class EditedCaptionWriter
     /// the source image and corrected where the answers clearly reject a word (<see cref="ObjectPhraseVerifier"/>).</summary>
     public ObjectPhraseVerifier? Verifier { get; init; }
 
+    /// <summary>The same writer (weights shared) decoding with another beam width, and with its verifier or without.</summary>
+    public EditedCaptionWriter WithDecoding(int beamWidth, bool verify = true) =>
+        new(Model, Tokenizer, SystemPrompt, MaxTokens, BatchSize, beamWidth) { Verifier = verify ? Verifier : null };
+
     /// <summary>The user turn that asks for the caption of the edited image.</summary>
     public static string Prompt(string instruction)
     {

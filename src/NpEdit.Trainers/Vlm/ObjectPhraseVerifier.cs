@@ -44,14 +44,15 @@ public sealed class ObjectPhraseVerifier
         if (captions.All(c => !Grammar.Phrase.IsMatch(c))) return captions.ToArray();
         using var scope = NewDisposeScope();
         var features = scorer.EncodeImages(ImageTensors.ToBatch(sources, scorer.Device));
+        // One view per source image, shared by all of its questions (a row is asked about 13 times per object).
+        var images = Enumerable.Range(0, sources.Count).Select(i => JudgeImage.FromFeatures(features[i])).ToArray();
         return Verify(instructions, captions, queries =>
         {
             var answers = new float[queries.Count];
             for (int start = 0; start < queries.Count; start += QueriesPerForward)
             {
                 using var chunk = NewDisposeScope();
-                var part = queries.Skip(start).Take(QueriesPerForward)
-                    .Select(q => new JudgeQuery(q.Question, JudgeImage.FromFeatures(features[q.Row]))).ToList();
+                var part = queries.Skip(start).Take(QueriesPerForward).Select(q => new JudgeQuery(q.Question, images[q.Row])).ToList();
                 scorer.ProbabilityYes(part).CopyTo(answers, start);
             }
             return answers;

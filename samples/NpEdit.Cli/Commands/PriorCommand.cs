@@ -82,6 +82,8 @@ internal static class PriorCommand
         var checkpoints = new Option<string>("--checkpoints") { Description = "Checkpoint folder (resumes when it holds one).", DefaultValueFactory = _ => "runs/prior/checkpoints" };
         var evalCount = new Option<int>("--eval-count") { Description = "Held-out captions to evaluate after training (0 = skip).", DefaultValueFactory = _ => 1000 };
         var timeShift = new Option<double>("--time-shift") { Description = "Shift of the training-time distribution (larger = more training at high noise).", DefaultValueFactory = _ => 3.0 };
+        var finalTimeShift = new Option<double?>("--final-time-shift") { Description = "Training-time shift at the last step; the shift moves geometrically from --time-shift to it (a curriculum from layout to detail). Default: --time-shift throughout." };
+        var finalLr = new Option<double>("--final-lr-ratio") { Description = "The cosine ends at this fraction of the peak learning rate.", DefaultValueFactory = _ => 0.1 };
         var timeDistribution = new Option<TimeDistribution>("--time-distribution") { Description = "Training times before the shift: LogitNormal (SD3; the shipped prior) or Uniform (more training at low and high noise).", DefaultValueFactory = _ => TimeDistribution.LogitNormal };
         var warmup = new Option<int>("--warmup") { Description = "Linear learning-rate warm-up steps.", DefaultValueFactory = _ => 200 };
         var hidden = new Option<int?>("--hidden") { Description = "Transformer width (default: the shipped prior's)." };
@@ -95,7 +97,7 @@ internal static class PriorCommand
         var threads = CommonOptions.Threads();
         var command = new Command("train", "Pretrain the shapes prior on the default world, or continue one with --init (models/shapes-prior's manifest gives its two commands).")
         {
-            steps, batch, lr, rows, output, checkpoints, evalCount, timeShift, timeDistribution, warmup, hidden, depth, patch, init, instructionText, sampleShift, seed, device, threads,
+            steps, batch, lr, rows, output, checkpoints, evalCount, timeShift, finalTimeShift, finalLr, timeDistribution, warmup, hidden, depth, patch, init, instructionText, sampleShift, seed, device, threads,
         };
         command.SetAction(parse =>
         {
@@ -109,6 +111,8 @@ internal static class PriorCommand
                 ModelConfig = parse.GetValue(init) is null ? Architecture(parse.GetValue(hidden), parse.GetValue(depth), parse.GetValue(patch)) : null,
                 InitialModelFolder = parse.GetValue(init),
                 TimeShift = parse.GetValue(timeShift),
+                FinalTimeShift = parse.GetValue(finalTimeShift),
+                FinalLearningRateRatio = parse.GetValue(finalLr),
                 TimeDistribution = parse.GetValue(timeDistribution),
                 WarmupSteps = parse.GetValue(warmup),
                 Steps = parse.GetValue(steps),
@@ -146,6 +150,8 @@ internal static class PriorCommand
                 ["text_dropout"] = options.TextDropout.ToString("G"),
                 ["time_distribution"] = options.TimeDistribution.ToString(),
                 ["time_shift"] = options.TimeShift.ToString("G"),
+                ["final_time_shift"] = (options.FinalTimeShift ?? options.TimeShift).ToString("G"),
+                ["final_learning_rate_ratio"] = options.FinalLearningRateRatio.ToString("G"),
                 ["warmup_steps"] = options.WarmupSteps.ToString(),
                 ["eval_sample_shift"] = parse.GetValue(sampleShift).ToString("G"),
                 ["world_rows"] = parse.GetValue(rows).ToString(),

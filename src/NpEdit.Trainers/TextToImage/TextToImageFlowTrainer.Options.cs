@@ -40,6 +40,9 @@ public sealed partial class TextToImageFlowTrainer
         public double TimeStd = 1.0;
         /// <summary>Time shift applied to training times (match the sampler's, see <see cref="TimeSampling"/>).</summary>
         public double TimeShift = 3.0;
+        /// <summary>Time shift at the last step (null = <see cref="TimeShift"/> throughout); between the two it moves
+        /// geometrically with the step (<see cref="TimeShiftSchedule"/>).</summary>
+        public double? FinalTimeShift;
 
         public long Seed = 0;
         public DeviceOption Device = DeviceOption.Auto;

@@ -31,6 +31,8 @@ public sealed partial class TextToImageFlowTrainer : IEstimator<TextToImageTrans
         if (options.ModelConfig is null && options.InitialModelFolder is null)
             throw new ArgumentException("Set Options.ModelConfig (a new model) or Options.InitialModelFolder (continue from weights).", nameof(options));
         if (options.Steps < 1 || options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "Steps and BatchSize must be positive.");
+        if (options.TimeShift <= 0 || options.FinalTimeShift is <= 0) throw new ArgumentOutOfRangeException(nameof(options), $"Time shifts must be positive, got {options.TimeShift} and {options.FinalTimeShift}.");
+        if (options.FinalLearningRateRatio is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(options), $"FinalLearningRateRatio must be in [0, 1], got {options.FinalLearningRateRatio}.");
     }
 
     public Options TrainerOptions { get; }
@@ -83,13 +85,14 @@ public sealed partial class TextToImageFlowTrainer : IEstimator<TextToImageTrans
         rows.SkipTo(consumed);
         var tracker = new ProgressTracker("prior", startStep, o.Steps, o.Logger, o.Progress);
         var schedule = new WarmupCosineSchedule(o.LearningRate, o.Steps, o.WarmupSteps, o.FinalLearningRateRatio);
+        var shifts = new TimeShiftSchedule(o.TimeShift, o.FinalTimeShift ?? o.TimeShift, o.Steps);
 
         for (long step = startStep; step < o.Steps; step++)
         {
             o.Cancellation.ThrowIfCancellationRequested();
             optimizer.LearningRate = schedule.At(step);
             var batch = rows.Next(o.BatchSize);
-            double loss = TrainStep(model, optimizer, batch, step, size, device);
+            double loss = TrainStep(model, optimizer, batch, step, size, device, shifts.At(step));
             if (double.IsFinite(loss))
             {
                 ema.Update(model, step + 1);
@@ -117,7 +120,7 @@ public sealed partial class TextToImageFlowTrainer : IEstimator<TextToImageTrans
         return new TextToImageTransformer(model, o.CaptionColumnName, o.OutputColumnName, o.Sampler, seed: o.Seed);
     }
 
-    private double TrainStep(FlowModel model, AdamW optimizer, List<(RgbImage Image, string Caption)> batch, long step, int size, Device device)
+    private double TrainStep(FlowModel model, AdamW optimizer, List<(RgbImage Image, string Caption)> batch, long step, int size, Device device, double timeShift)
     {
         var o = TrainerOptions;
         using var scope = NewDisposeScope();
@@ -127,7 +130,7 @@ public sealed partial class TextToImageFlowTrainer : IEstimator<TextToImageTrans
         if (images.shape[2] != size || images.shape[3] != size) images = ImageTensors.Resize(images, size, size);
         var x0 = model.Codec.Encode(images);
         using var generator = StepRandom.Torch(o.Seed, step, stream: 2);
-        var t = TimeSampling.Sample(o.TimeDistribution, batch.Count, generator, device, o.TimeMean, o.TimeStd, o.TimeShift);
+        var t = TimeSampling.Sample(o.TimeDistribution, batch.Count, generator, device, o.TimeMean, o.TimeStd, timeShift);
         var noise = torch.randn(x0.shape, generator: generator).to(device);
 
         optimizer.ZeroGrad();

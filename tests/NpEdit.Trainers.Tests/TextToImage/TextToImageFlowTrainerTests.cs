@@ -16,8 +16,9 @@ public sealed class TextToImageFlowTrainerTests : IDisposable
     public TextToImageFlowTrainerTests() => TorchRuntime.EnsureInitialized();
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static TextToImageFlowTrainer.Options Options(int steps, string? checkpoints = null) => new()
+    private static TextToImageFlowTrainer.Options Options(int steps, string? checkpoints = null, double? finalTimeShift = null) => new()
     {
+        FinalTimeShift = finalTimeShift,
         ModelConfig = FlowModelPresets.Tiny(Vocabulary),
         Steps = steps,
         BatchSize = 4,
@@ -32,18 +33,26 @@ public sealed class TextToImageFlowTrainerTests : IDisposable
         CheckpointInterval = 3,
     };
 
-    [Fact]
-    public void A_resumed_run_ends_with_the_same_weights_as_an_uninterrupted_one()
+    [Theory]
+    [InlineData(null)]
+    [InlineData(1.0)]
+    public void A_resumed_run_ends_with_the_same_weights_as_an_uninterrupted_one(double? finalTimeShift)
     {
         var context = new MLContext(seed: 1);
         var data = TestData.SolidColours(context, 10);
-        using var straight = new TextToImageFlowTrainer(context, Options(6)).Fit(data);
+        using var straight = new TextToImageFlowTrainer(context, Options(6, finalTimeShift: finalTimeShift)).Fit(data);
 
         string folder = Path.Combine(_dir, "ckpt");
-        var first = Options(3, folder);
-        using (new TextToImageFlowTrainer(context, first).Fit(data)) { }
+        // The interrupted run is told the whole length (6 steps) and stopped after 3, as a killed run would be:
+        // the learning rate and the time shift are functions of (step, total steps).
+        var first = Options(6, folder, finalTimeShift);
+        using var stop = new CancellationTokenSource();
+        first.Progress = new SynchronousProgress<TrainingProgress>(p => { if (p.Step == 3) stop.Cancel(); });
+        first.Cancellation = stop.Token;
+        var interrupted = () => new TextToImageFlowTrainer(context, first).Fit(data);
+        interrupted.Should().Throw<OperationCanceledException>();
         new CheckpointFolder(folder).TryLoadLatest()!.Step.Should().Be(3);
-        using var resumed = new TextToImageFlowTrainer(context, Options(6, folder)).Fit(data);
+        using var resumed = new TextToImageFlowTrainer(context, Options(6, folder, finalTimeShift)).Fit(data);
 
         foreach (var (key, value) in straight.Model.state_dict())
         {
@@ -65,6 +74,31 @@ public sealed class TextToImageFlowTrainerTests : IDisposable
         double early = trainer.LossHistory.Take(5).Average(h => h.Losses["flow"]);
         double late = trainer.LossHistory.Skip(35).Average(h => h.Losses["flow"]);
         late.Should().BeLessThan(early);
+    }
+
+    [Fact]
+    public void A_shift_curriculum_trains_differently_from_a_constant_shift()
+    {
+        var context = new MLContext(seed: 1);
+        var data = TestData.SolidColours(context, 10);
+        using var constant = new TextToImageFlowTrainer(context, Options(4)).Fit(data);
+        using var curriculum = new TextToImageFlowTrainer(context, Options(4, finalTimeShift: 1.0)).Fit(data);
+        constant.Model.state_dict().Any(kv => !curriculum.Model.state_dict()[kv.Key].eq(kv.Value).all().item<bool>())
+            .Should().BeTrue("the curriculum draws other training times after the first step");
+    }
+
+    [Theory]
+    [InlineData(0.0, null, 0.1)]
+    [InlineData(3.0, -1.0, 0.1)]
+    [InlineData(3.0, null, 1.5)]
+    public void Bad_shift_or_final_rate_settings_are_refused(double shift, double? finalShift, double finalRatio)
+    {
+        var options = Options(2);
+        options.TimeShift = shift;
+        options.FinalTimeShift = finalShift;
+        options.FinalLearningRateRatio = finalRatio;
+        var act = () => new TextToImageFlowTrainer(new MLContext(), options);
+        act.Should().Throw<ArgumentOutOfRangeException>();
     }
 
     [Fact]

@@ -89,7 +89,8 @@ internal static class PriorCommand
         var hidden = new Option<int?>("--hidden") { Description = "Transformer width (default: the shipped prior's)." };
         var depth = new Option<int?>("--depth") { Description = "Transformer blocks (default: the shipped prior's)." };
         var patch = new Option<int?>("--patch-size") { Description = "Pixels per patch side (default: the shipped prior's)." };
-        var init = new Option<string?>("--init") { Description = "Continue from this prior folder's weights instead of a new model (its architecture wins over --hidden/--depth/--patch-size)." };
+        var prediction = new Option<FlowPrediction?>("--prediction") { Description = "What a new model's output layer predicts: Velocity (the shipped prior) or Clean (the clean image, turned into a velocity; lets patches wider than the model pass). Default: the shipped prior's." };
+        var init = new Option<string?>("--init") { Description = "Continue from this prior folder's weights instead of a new model (its architecture wins over --hidden/--depth/--patch-size/--prediction)." };
         var instructionText = new Option<double>("--instruction-text-p") { Description = "Share of rows captioned by an edit instruction that the image fulfils (\"make the circle blue\" under a blue circle; one image per row).", DefaultValueFactory = _ => 0.0 };
         var sampleShift = SampleShift();
         var seed = CommonOptions.Seed();
@@ -97,7 +98,7 @@ internal static class PriorCommand
         var threads = CommonOptions.Threads();
         var command = new Command("train", "Pretrain the shapes prior on the default world, or continue one with --init (models/shapes-prior's manifest gives its two commands).")
         {
-            steps, batch, lr, rows, output, checkpoints, evalCount, timeShift, finalTimeShift, finalLr, timeDistribution, warmup, hidden, depth, patch, init, instructionText, sampleShift, seed, device, threads,
+            steps, batch, lr, rows, output, checkpoints, evalCount, timeShift, finalTimeShift, finalLr, timeDistribution, warmup, hidden, depth, patch, prediction, init, instructionText, sampleShift, seed, device, threads,
         };
         command.SetAction(parse =>
         {
@@ -108,7 +109,7 @@ internal static class PriorCommand
             var data = WorldDataViews.TextToImageRows(context, parse.GetValue(rows), parse.GetValue(seed), instructionTextProbability: instructionShare);
             var options = new TextToImageFlowTrainer.Options
             {
-                ModelConfig = parse.GetValue(init) is null ? Architecture(parse.GetValue(hidden), parse.GetValue(depth), parse.GetValue(patch)) : null,
+                ModelConfig = parse.GetValue(init) is null ? Architecture(parse.GetValue(hidden), parse.GetValue(depth), parse.GetValue(patch), parse.GetValue(prediction)) : null,
                 InitialModelFolder = parse.GetValue(init),
                 TimeShift = parse.GetValue(timeShift),
                 FinalTimeShift = parse.GetValue(finalTimeShift),
@@ -249,11 +250,11 @@ internal static class PriorCommand
     };
 
     /// <summary>The shipped prior's architecture, with any size the command line overrides.</summary>
-    private static FlowModelConfig Architecture(int? hidden, int? depth, int? patch)
+    private static FlowModelConfig Architecture(int? hidden, int? depth, int? patch, FlowPrediction? prediction)
     {
         var config = ShapesDefaults.PriorConfig();
         var t = config.Transformer;
-        t = t with { Hidden = hidden ?? t.Hidden, Depth = depth ?? t.Depth, PatchSize = patch ?? t.PatchSize, TextHidden = hidden ?? t.TextHidden };
+        t = t with { Hidden = hidden ?? t.Hidden, Depth = depth ?? t.Depth, PatchSize = patch ?? t.PatchSize, TextHidden = hidden ?? t.TextHidden, Prediction = prediction ?? t.Prediction };
         // Rotary axes must fill the head dimension: 8 for the frame, the rest split between rows and columns.
         int head = t.Hidden / t.Heads, spatial = (head - 8) / 4 * 2;
         t = t with { RopeAxes = new[] { head - 2 * spatial, spatial, spatial } };

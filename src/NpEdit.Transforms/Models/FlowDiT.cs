@@ -7,7 +7,8 @@ namespace NpEdit.Transforms.Models;
 
 /// <summary>
 /// Single-stream flow transformer over one token sequence <c>[text | reference image (optional) | noisy target]</c>.
-/// Predicts the flow velocity <c>v = ε − x0</c> for the target tokens only. Reference tokens are modulated as clean
+/// Predicts the flow velocity <c>v = ε − x0</c> for the target tokens only (directly, or through a clean-image prediction:
+/// <see cref="FlowDiTConfig.Prediction"/>). Reference tokens are modulated as clean
 /// (t = 0) and share spatial rotary positions with the target, differing in frame. With no reference it is a plain
 /// text-to-image model, so one set of weights serves as prior, teacher, fake score and editor.
 /// </summary>
@@ -47,7 +48,7 @@ public sealed class FlowDiT : nn.Module
         proj_out = nn.Linear(config.Hidden, config.PatchDim);
         using (no_grad())
         {
-            // Zero output layers: a fresh model predicts v = 0 and each block starts as the identity (adaLN-zero).
+            // Zero output layers: a fresh model predicts v = 0 (or x0 = 0) and each block starts as the identity (adaLN-zero).
             norm_out_modulation.weight!.zero_();
             norm_out_modulation.bias!.zero_();
             proj_out.weight!.zero_();
@@ -89,9 +90,20 @@ public sealed class FlowDiT : nn.Module
         var target = x.narrow(1, x.shape[1] - perImage, perImage);
         var finalMod = norm_out_modulation.call(nn.functional.silu(sequence.TargetConditioning)).unsqueeze(1).chunk(2, dim: -1);
         var h = norm_out.call(target).mul(finalMod[1].Add(1)).Add(finalMod[0]);
-        var v = Patchify.FromTokens(proj_out.call(h), Config.PatchSize, Config.Channels, Config.GridSize);
+        var output = Patchify.FromTokens(proj_out.call(h), Config.PatchSize, Config.Channels, Config.GridSize);
+        var v = Config.Prediction == FlowPrediction.Clean ? VelocityFromClean(noisy, output, t) : output;
         return v.MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// Below this time a clean prediction is divided by it instead of t: the velocity of a nearly clean latent would
+    /// otherwise amplify the prediction's error without bound (JiT clips at the same 0.05).
+    /// </summary>
+    public const double CleanPredictionMinTime = 0.05;
+
+    /// <summary><c>v = (x_t − x0) / max(t, t_min)</c>: with x_t = (1 − t)·x0 + t·ε this is exactly ε − x0 for t ≥ t_min.</summary>
+    internal static Tensor VelocityFromClean(Tensor noisy, Tensor clean, Tensor t) =>
+        noisy.sub(clean).div(t.ClampMin(CleanPredictionMinTime).view(-1, 1, 1, 1));
 
     /// <summary>The embedded token sequence and everything the blocks need to process it.</summary>
     internal sealed record Sequence(Tensor Tokens, Tensor Conditioning, Tensor? KindOfToken, (Tensor Cos, Tensor SignedSin) Rope, Tensor AttentionMask, Tensor TargetConditioning);

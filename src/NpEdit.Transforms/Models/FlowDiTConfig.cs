@@ -20,6 +20,9 @@ public sealed record FlowDiTConfig
     public int TextHidden { get; init; } = 128;
     /// <summary>Rotary dims per axis (frame, row, column); they sum to the head dim.</summary>
     public int[] RopeAxes { get; init; } = { 16, 24, 24 };
+    /// <summary>What the output layer predicts; <see cref="FlowDiT"/> returns a velocity either way. Absent from older
+    /// packages, which all predict the velocity.</summary>
+    public FlowPrediction Prediction { get; init; } = FlowPrediction.Velocity;
 
     [JsonIgnore] public int HeadDim => Hidden / Heads;
     [JsonIgnore] public int GridSize => LatentSize / PatchSize;
@@ -30,6 +33,7 @@ public sealed record FlowDiTConfig
     {
         if (Hidden % Heads != 0) throw new ArgumentException($"Hidden {Hidden} is not divisible by heads {Heads}.");
         if (LatentSize % PatchSize != 0) throw new ArgumentException($"Latent size {LatentSize} is not divisible by patch size {PatchSize}.");
+        if (!Enum.IsDefined(Prediction)) throw new ArgumentException($"Unknown prediction {Prediction}.");
         if (RopeAxes.Length != 3 || RopeAxes.Sum() != HeadDim || RopeAxes.Any(a => a % 2 != 0))
         {
             throw new ArgumentException($"RopeAxes [{string.Join(", ", RopeAxes)}] must be three even numbers summing to the head dim {HeadDim}.");

@@ -77,6 +77,24 @@ public sealed class TextToImageFlowTrainerTests : IDisposable
     }
 
     [Fact]
+    public void A_clean_predicting_model_trains_with_the_velocity_loss_and_keeps_its_prediction_when_saved()
+    {
+        var context = new MLContext(seed: 1);
+        var options = Options(40);
+        options.ModelConfig = options.ModelConfig! with { Transformer = options.ModelConfig.Transformer with { Prediction = FlowPrediction.Clean } };
+        var trainer = new TextToImageFlowTrainer(context, options);
+        using var fitted = trainer.Fit(TestData.SolidColours(context, 12));
+        double early = trainer.LossHistory.Take(5).Average(h => h.Losses["flow"]);
+        double late = trainer.LossHistory.Skip(35).Average(h => h.Losses["flow"]);
+        late.Should().BeLessThan(early * 0.8);
+
+        string folder = Path.Combine(_dir, "clean");
+        FlowModelStore.Save(fitted.Model, folder);
+        using var loaded = FlowModelStore.Load(folder);
+        loaded.Config.Transformer.Prediction.Should().Be(FlowPrediction.Clean);
+    }
+
+    [Fact]
     public void A_shift_curriculum_trains_differently_from_a_constant_shift()
     {
         var context = new MLContext(seed: 1);

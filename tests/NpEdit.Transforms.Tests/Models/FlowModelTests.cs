@@ -67,6 +67,62 @@ public sealed class FlowModelTests
     }
 
     [Fact]
+    public void A_clean_predicting_model_returns_the_velocity_of_its_clean_image()
+    {
+        // The same weights read once as a velocity head and once as a clean-image head: the second model's velocity
+        // must be (x_t - head) / max(t, t_min), with and without a reference.
+        using var velocityModel = Randomised();
+        var config = velocityModel.Config with { Transformer = velocityModel.Config.Transformer with { Prediction = FlowPrediction.Clean } };
+        using var cleanModel = new FlowModel(config);
+        using (no_grad())
+        {
+            var source = velocityModel.state_dict();
+            foreach (var (key, value) in cleanModel.state_dict()) value.copy_(source[key]);
+        }
+        using var text = Prompts(velocityModel);
+        using var x = torch.randn(3, 3, 16, 16, generator: new torch.Generator(5));
+        using var t = torch.tensor(new[] { 0.9f, 0.3f, 0.01f });
+        using var reference = torch.randn(3, 3, 16, 16, generator: new torch.Generator(6));
+        foreach (var r in new[] { null, reference })
+        {
+            using var head = velocityModel.Velocity(x, t, text, r);
+            using var v = cleanModel.Velocity(x, t, text, r);
+            using var expected = x.sub(head).div(torch.tensor(new[] { 0.9f, 0.3f, (float)FlowDiT.CleanPredictionMinTime }).view(-1, 1, 1, 1));
+            v.allclose(expected, rtol: 1e-4, atol: 1e-5).Should().BeTrue("the clean prediction becomes a velocity, with t clamped at t_min");
+        }
+
+        static EncodedText Prompts(FlowModel m) => m.EncodeText(new[] { "make the circle blue", "a large red circle in the top left on a gray background", "" });
+    }
+
+    [Fact]
+    public void A_fresh_clean_predicting_model_predicts_a_black_image_and_its_velocity_is_exact()
+    {
+        torch.manual_seed(1);
+        var tiny = FlowModelPresets.Tiny(Vocabulary);
+        using var model = new FlowModel(tiny with { Transformer = tiny.Transformer with { Prediction = FlowPrediction.Clean } });
+        using var text = model.EncodeText(new[] { "make the circle blue" });
+        using var x0 = torch.zeros(1, 3, 16, 16);
+        using var noise = torch.randn(1, 3, 16, 16, generator: new torch.Generator(2));
+        using var t = torch.tensor(new[] { 0.4f });
+        using var noisy = noise.Mul(0.4);
+        using var v = model.Velocity(noisy, t, text);
+        v.allclose(noise.sub(x0), rtol: 1e-5, atol: 1e-5).Should().BeTrue("x0 = 0 is predicted exactly, so v = eps - x0 exactly");
+    }
+
+    [Fact]
+    public void The_prediction_is_saved_in_the_config_and_older_configs_predict_the_velocity()
+    {
+        var tiny = FlowModelPresets.Tiny(Vocabulary);
+        var clean = tiny with { Transformer = tiny.Transformer with { Prediction = FlowPrediction.Clean } };
+        string json = NpEdit.Transforms.IO.Json.Serialize(clean);
+        var node = System.Text.Json.Nodes.JsonNode.Parse(json)!;
+        node["transformer"]!["prediction"]!.GetValue<string>().Should().Be("clean");
+        NpEdit.Transforms.IO.Json.Deserialize<FlowModelConfig>(json, "test").Transformer.Prediction.Should().Be(FlowPrediction.Clean);
+        node["transformer"]!.AsObject().Remove("prediction").Should().BeTrue();
+        NpEdit.Transforms.IO.Json.Deserialize<FlowModelConfig>(node.ToJsonString(), "test").Transformer.Prediction.Should().Be(FlowPrediction.Velocity);
+    }
+
+    [Fact]
     public void The_reference_changes_the_output_only_through_attention()
     {
         using var model = Randomised();

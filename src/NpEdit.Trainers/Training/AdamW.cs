@@ -82,11 +82,9 @@ public sealed class AdamW : IDisposable
     public bool GradientsAreFinite()
     {
         using var scope = NewDisposeScope();
-        foreach (var (_, p) in _parameters)
-        {
-            if (p.grad is not null && !p.grad.isfinite().all().item<bool>()) return false;
-        }
-        return true;
+        // One check and one host read for all gradients: one per parameter was about 1% of a prior training step (a trace).
+        var grads = _parameters.Select(p => p.Parameter.grad).OfType<Tensor>().Select(g => g.flatten()).ToArray();
+        return grads.Length == 0 || torch.cat(grads).isfinite().all().item<bool>();
     }
 
     public void Step()

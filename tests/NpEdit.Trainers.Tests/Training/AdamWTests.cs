@@ -31,6 +31,23 @@ public sealed class AdamWTests
         foreach (var (k, v) in a.state_dict()) v.allclose(b.state_dict()[k], rtol: 1e-5, atol: 1e-6).Should().BeTrue(k);
     }
 
+    [Theory]
+    [InlineData(float.NaN)]
+    [InlineData(float.PositiveInfinity)]
+    [InlineData(float.NegativeInfinity)]
+    public void Gradients_are_finite_until_one_value_of_one_parameter_is_not(float bad)
+    {
+        using var a = nn.Linear(4, 3);
+        using var b = nn.Linear(3, 2);
+        var named = a.named_parameters().Select(p => ("a." + p.name, p.parameter)).Concat(b.named_parameters().Select(p => ("b." + p.name, p.parameter)));
+        using var optimizer = new AdamW(named, 0.01);
+        optimizer.GradientsAreFinite().Should().BeTrue("no parameter has a gradient yet");
+        b.call(a.call(torch.randn(5, 4))).sum().backward();
+        optimizer.GradientsAreFinite().Should().BeTrue();
+        using (no_grad()) b.bias!.grad![1] = torch.tensor(bad);
+        optimizer.GradientsAreFinite().Should().BeFalse();
+    }
+
     [Fact]
     public void State_round_trips_into_a_fresh_optimizer()
     {

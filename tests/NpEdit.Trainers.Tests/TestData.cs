@@ -26,4 +26,8 @@ internal static class TestData
         }).ToList();
         return context.Data.LoadFromEnumerable(rows);
     }
+
+    /// <summary>Default-world scenes (one to three objects on a flat backdrop, 32x32) with their captions.</summary>
+    public static IDataView ObjectsOnBackdrops(MLContext context, int count) =>
+        NpEdit.Trainers.Synthetic.WorldDataViews.TextToImageRows(context, count, seed: 3);
 }

@@ -89,6 +89,7 @@ internal static class PriorCommand
         var hidden = new Option<int?>("--hidden") { Description = "Transformer width (default: the shipped prior's)." };
         var depth = new Option<int?>("--depth") { Description = "Transformer blocks (default: the shipped prior's)." };
         var patch = new Option<int?>("--patch-size") { Description = "Pixels per patch side (default: the shipped prior's)." };
+        var foreground = new Option<double>("--foreground-weight") { Description = "Extra loss weight of pixels unlike the image's background (0 = plain mean squared error, the shipped prior).", DefaultValueFactory = _ => 0.0 };
         var prediction = new Option<FlowPrediction?>("--prediction") { Description = "What a new model's output layer predicts: Velocity (the shipped prior) or Clean (the clean image, turned into a velocity; lets patches wider than the model pass). Default: the shipped prior's." };
         var init = new Option<string?>("--init") { Description = "Continue from this prior folder's weights instead of a new model (its architecture wins over --hidden/--depth/--patch-size/--prediction)." };
         var instructionText = new Option<double>("--instruction-text-p") { Description = "Share of rows captioned by an edit instruction that the image fulfils (\"make the circle blue\" under a blue circle; one image per row).", DefaultValueFactory = _ => 0.0 };
@@ -98,7 +99,7 @@ internal static class PriorCommand
         var threads = CommonOptions.Threads();
         var command = new Command("train", "Pretrain the shapes prior on the default world, or continue one with --init (models/shapes-prior's manifest gives its two commands).")
         {
-            steps, batch, lr, rows, output, checkpoints, evalCount, timeShift, finalTimeShift, finalLr, timeDistribution, warmup, hidden, depth, patch, prediction, init, instructionText, sampleShift, seed, device, threads,
+            steps, batch, lr, rows, output, checkpoints, evalCount, timeShift, finalTimeShift, finalLr, timeDistribution, foreground, warmup, hidden, depth, patch, prediction, init, instructionText, sampleShift, seed, device, threads,
         };
         command.SetAction(parse =>
         {
@@ -115,6 +116,7 @@ internal static class PriorCommand
                 FinalTimeShift = parse.GetValue(finalTimeShift),
                 FinalLearningRateRatio = parse.GetValue(finalLr),
                 TimeDistribution = parse.GetValue(timeDistribution),
+                ForegroundWeight = parse.GetValue(foreground),
                 WarmupSteps = parse.GetValue(warmup),
                 Steps = parse.GetValue(steps),
                 BatchSize = parse.GetValue(batch),
@@ -153,6 +155,7 @@ internal static class PriorCommand
                 ["time_shift"] = options.TimeShift.ToString("G"),
                 ["final_time_shift"] = (options.FinalTimeShift ?? options.TimeShift).ToString("G"),
                 ["final_learning_rate_ratio"] = options.FinalLearningRateRatio.ToString("G"),
+                ["foreground_weight"] = options.ForegroundWeight.ToString("G"),
                 ["warmup_steps"] = options.WarmupSteps.ToString(),
                 ["eval_sample_shift"] = parse.GetValue(sampleShift).ToString("G"),
                 ["world_rows"] = parse.GetValue(rows).ToString(),

@@ -15,13 +15,17 @@ public static class FlowMatchingLoss
     /// <param name="t">[B] times.</param>
     /// <param name="noise">[B, C, S, S] ε.</param>
     /// <param name="reference">Optional clean reference latents (editing).</param>
-    public static Tensor Compute(FlowModel model, Tensor target, EncodedText text, Tensor t, Tensor noise, Tensor? reference = null)
+    /// <param name="pixelWeights">Optional [B, 1, S, S] weights (<see cref="ForegroundWeights"/>); the loss is then the
+    /// weighted mean, so its scale stays comparable with the plain one.</param>
+    public static Tensor Compute(FlowModel model, Tensor target, EncodedText text, Tensor t, Tensor noise, Tensor? reference = null, Tensor? pixelWeights = null)
     {
         using var scope = NewDisposeScope();
         var tb = t.view(-1, 1, 1, 1);
         var noisy = target.mul(tb.SubtractedFrom(1)).Add(noise.mul(tb));
         var predicted = model.Velocity(noisy, t, text, reference);
-        var loss = nn.functional.mse_loss(predicted, noise.sub(target));
+        var loss = pixelWeights is null
+            ? nn.functional.mse_loss(predicted, noise.sub(target))
+            : predicted.sub(noise.sub(target)).Pow(2).mul(pixelWeights).sum().div(pixelWeights.expand_as(target).sum());
         return loss.MoveToOuterDisposeScope();
     }
 }

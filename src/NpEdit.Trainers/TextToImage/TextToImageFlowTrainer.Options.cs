@@ -43,6 +43,9 @@ public sealed partial class TextToImageFlowTrainer
         /// <summary>Time shift at the last step (null = <see cref="TimeShift"/> throughout); between the two it moves
         /// geometrically with the step (<see cref="TimeShiftSchedule"/>).</summary>
         public double? FinalTimeShift;
+        /// <summary>Extra loss weight of pixels unlike the image's background (<see cref="ForegroundWeights"/>; 0 = plain
+        /// mean squared error, the shipped prior).</summary>
+        public double ForegroundWeight = 0.0;
 
         public long Seed = 0;
         public DeviceOption Device = DeviceOption.Auto;

@@ -32,6 +32,7 @@ public sealed partial class TextToImageFlowTrainer : IEstimator<TextToImageTrans
             throw new ArgumentException("Set Options.ModelConfig (a new model) or Options.InitialModelFolder (continue from weights).", nameof(options));
         if (options.Steps < 1 || options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "Steps and BatchSize must be positive.");
         if (options.TimeShift <= 0 || options.FinalTimeShift is <= 0) throw new ArgumentOutOfRangeException(nameof(options), $"Time shifts must be positive, got {options.TimeShift} and {options.FinalTimeShift}.");
+        if (options.ForegroundWeight < 0 || !double.IsFinite(options.ForegroundWeight)) throw new ArgumentOutOfRangeException(nameof(options), $"ForegroundWeight must be finite and non-negative, got {options.ForegroundWeight}.");
         if (options.FinalLearningRateRatio is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(options), $"FinalLearningRateRatio must be in [0, 1], got {options.FinalLearningRateRatio}.");
     }
 
@@ -135,7 +136,8 @@ public sealed partial class TextToImageFlowTrainer : IEstimator<TextToImageTrans
 
         optimizer.ZeroGrad();
         var text = model.EncodeText(prompts);
-        var loss = FlowMatchingLoss.Compute(model, x0, text, t, noise);
+        var weights = o.ForegroundWeight > 0 ? ForegroundWeights.Of(x0, o.ForegroundWeight) : null;
+        var loss = FlowMatchingLoss.Compute(model, x0, text, t, noise, pixelWeights: weights);
         double value = loss.item<float>();
         if (!double.IsFinite(value)) return value;
         loss.backward();

@@ -105,13 +105,32 @@ public sealed class TextToImageFlowTrainerTests : IDisposable
             .Should().BeTrue("the curriculum draws other training times after the first step");
     }
 
+    [Fact]
+    public void Foreground_weighting_trains_differently_and_still_lowers_the_loss()
+    {
+        // Solid colours have no foreground, so this uses scenes with an object on a backdrop.
+        var context = new MLContext(seed: 1);
+        var data = TestData.ObjectsOnBackdrops(context, 12);
+        var plainTrainer = new TextToImageFlowTrainer(context, Options(30));
+        using var plain = plainTrainer.Fit(data);
+        var options = Options(30);
+        options.ForegroundWeight = 4;
+        var weightedTrainer = new TextToImageFlowTrainer(context, options);
+        using var weighted = weightedTrainer.Fit(data);
+        weightedTrainer.LossHistory[0].Losses["flow"].Should().NotBe(plainTrainer.LossHistory[0].Losses["flow"]);
+        weightedTrainer.LossHistory.Skip(25).Average(h => h.Losses["flow"]).Should().BeLessThan(weightedTrainer.LossHistory.Take(5).Average(h => h.Losses["flow"]));
+    }
+
     [Theory]
     [InlineData(0.0, null, 0.1)]
     [InlineData(3.0, -1.0, 0.1)]
     [InlineData(3.0, null, 1.5)]
-    public void Bad_shift_or_final_rate_settings_are_refused(double shift, double? finalShift, double finalRatio)
+    [InlineData(3.0, null, 0.1, -1.0)]
+    [InlineData(3.0, null, 0.1, double.NaN)]
+    public void Bad_shift_final_rate_or_foreground_settings_are_refused(double shift, double? finalShift, double finalRatio, double foreground = 0)
     {
         var options = Options(2);
+        options.ForegroundWeight = foreground;
         options.TimeShift = shift;
         options.FinalTimeShift = finalShift;
         options.FinalLearningRateRatio = finalRatio;

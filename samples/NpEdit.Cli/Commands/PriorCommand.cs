@@ -90,6 +90,7 @@ internal static class PriorCommand
         var depth = new Option<int?>("--depth") { Description = "Transformer blocks (default: the shipped prior's)." };
         var patch = new Option<int?>("--patch-size") { Description = "Pixels per patch side (default: the shipped prior's)." };
         var foreground = new Option<double>("--foreground-weight") { Description = "Extra loss weight of pixels unlike the image's background (0 = plain mean squared error, the shipped prior).", DefaultValueFactory = _ => 0.0 };
+        var objectCurriculum = new Option<long>("--object-curriculum-rows") { Description = "0 (the shipped prior): every training row shows 1-3 objects. N: row i shows at most 1 + i/N objects, so training starts on single-object scenes and sees every scene from row 2N on.", DefaultValueFactory = _ => 0L };
         var prediction = new Option<FlowPrediction?>("--prediction") { Description = "What a new model's output layer predicts: Velocity (the shipped prior) or Clean (the clean image, turned into a velocity; lets patches wider than the model pass). Default: the shipped prior's." };
         var init = new Option<string?>("--init") { Description = "Continue from this prior folder's weights instead of a new model (its architecture wins over --hidden/--depth/--patch-size/--prediction)." };
         var instructionText = new Option<double>("--instruction-text-p") { Description = "Share of rows captioned by an edit instruction that the image fulfils (\"make the circle blue\" under a blue circle; one image per row).", DefaultValueFactory = _ => 0.0 };
@@ -99,7 +100,7 @@ internal static class PriorCommand
         var threads = CommonOptions.Threads();
         var command = new Command("train", "Pretrain the shapes prior on the default world, or continue one with --init (models/shapes-prior's manifest gives its two commands).")
         {
-            steps, batch, lr, rows, output, checkpoints, evalCount, timeShift, finalTimeShift, finalLr, timeDistribution, foreground, warmup, hidden, depth, patch, prediction, init, instructionText, sampleShift, seed, device, threads,
+            steps, batch, lr, rows, output, checkpoints, evalCount, timeShift, finalTimeShift, finalLr, timeDistribution, foreground, objectCurriculum, warmup, hidden, depth, patch, prediction, init, instructionText, sampleShift, seed, device, threads,
         };
         command.SetAction(parse =>
         {
@@ -107,7 +108,7 @@ internal static class PriorCommand
             var context = new MLContext(seed: parse.GetValue(seed));
             double instructionShare = parse.GetValue(instructionText);
             if (instructionShare is < 0 or > 1) throw new ArgumentException($"--instruction-text-p must be in [0, 1], got {instructionShare}.");
-            var data = WorldDataViews.TextToImageRows(context, parse.GetValue(rows), parse.GetValue(seed), instructionTextProbability: instructionShare);
+            var data = WorldDataViews.TextToImageRows(context, parse.GetValue(rows), parse.GetValue(seed), instructionTextProbability: instructionShare, objectCurriculumRows: parse.GetValue(objectCurriculum));
             var options = new TextToImageFlowTrainer.Options
             {
                 ModelConfig = parse.GetValue(init) is null ? Architecture(parse.GetValue(hidden), parse.GetValue(depth), parse.GetValue(patch), parse.GetValue(prediction)) : null,
@@ -156,6 +157,7 @@ internal static class PriorCommand
                 ["final_time_shift"] = (options.FinalTimeShift ?? options.TimeShift).ToString("G"),
                 ["final_learning_rate_ratio"] = options.FinalLearningRateRatio.ToString("G"),
                 ["foreground_weight"] = options.ForegroundWeight.ToString("G"),
+                ["object_curriculum_rows"] = parse.GetValue(objectCurriculum).ToString(),
                 ["warmup_steps"] = options.WarmupSteps.ToString(),
                 ["eval_sample_shift"] = parse.GetValue(sampleShift).ToString("G"),
                 ["world_rows"] = parse.GetValue(rows).ToString(),

@@ -8,10 +8,13 @@ namespace NpEdit.Trainers.Synthetic;
 /// </summary>
 public static class SceneSampler
 {
-    public static Scene Sample(Random rng, WorldSplit split = WorldSplit.Train)
+    /// <param name="maxObjects">At most this many objects (1 to <see cref="SceneLayout.MaxObjects"/>; the count is
+    /// uniform below it). The default draws the same scenes as before the parameter existed.</param>
+    public static Scene Sample(Random rng, WorldSplit split = WorldSplit.Train, int maxObjects = SceneLayout.MaxObjects)
     {
+        if (maxObjects is < 1 or > SceneLayout.MaxObjects) throw new ArgumentOutOfRangeException(nameof(maxObjects), maxObjects, $"Between 1 and {SceneLayout.MaxObjects}.");
         var background = rng.Pick(Palette.BackgroundColors);
-        int count = 1 + rng.Next(SceneLayout.MaxObjects);
+        int count = 1 + rng.Next(maxObjects);
         var cells = rng.Shuffled(SceneLayout.AllCells()).Take(count).ToArray();
         var shapes = rng.Shuffled(Enum.GetValues<ShapeKind>()).Take(count).ToArray();
         var objects = new SceneObject[count];

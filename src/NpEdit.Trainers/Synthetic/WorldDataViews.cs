@@ -52,12 +52,19 @@ public static class WorldDataViews
     /// Text-to-image rows: Image, Caption. With <paramref name="instructionTextProbability"/> above 0, that share of
     /// rows is captioned by an edit instruction that the image fulfils (<see cref="WorldRows.InstructedScene"/>).
     /// </summary>
-    public static IDataView TextToImageRows(MLContext? mlContext, long count, int seed = 0, int size = SceneRenderer.DefaultSize, WorldSplit split = WorldSplit.Train, double instructionTextProbability = 0) =>
-        new GeneratedDataView<CaptionedScene>(count, i => WorldRows.TextToImage(seed, i, split, instructionTextProbability),
+    /// <param name="objectCurriculumRows">0 (the shipped prior): every row draws 1-3 objects. N &gt; 0: row i draws at most
+    /// 1 + i / N objects (capped at 3), so a trainer that reads rows in order sees single-object scenes for its first N
+    /// rows and every scene from row 2N on: where an object goes is learnt without first having to tell objects apart.</param>
+    public static IDataView TextToImageRows(MLContext? mlContext, long count, int seed = 0, int size = SceneRenderer.DefaultSize, WorldSplit split = WorldSplit.Train, double instructionTextProbability = 0, long objectCurriculumRows = 0)
+    {
+        if (objectCurriculumRows < 0) throw new ArgumentOutOfRangeException(nameof(objectCurriculumRows), objectCurriculumRows, "Must be 0 (off) or positive.");
+        int MaxObjects(long i) => objectCurriculumRows == 0 ? SceneLayout.MaxObjects : (int)Math.Min(SceneLayout.MaxObjects, 1 + i / objectCurriculumRows);
+        return new GeneratedDataView<CaptionedScene>(count, i => WorldRows.TextToImage(seed, i, split, instructionTextProbability, MaxObjects(i)),
         [
             GeneratedColumn<CaptionedScene>.Image(WorldColumns.Image, size, r => SceneRenderer.Render(r.Scene, size)),
             GeneratedColumn<CaptionedScene>.Text(WorldColumns.Caption, r => r.Caption),
         ]);
+    }
 
     /// <summary>Scene rows: Image and SceneJson (the scene it renders), e.g. for a dense probe of a judge's image features.</summary>
     public static IDataView SceneRows(MLContext? mlContext, long count, int seed = 0, int size = SceneRenderer.DefaultSize, WorldSplit split = WorldSplit.Train) =>

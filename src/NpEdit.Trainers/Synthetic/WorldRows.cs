@@ -24,10 +24,10 @@ public static class WorldRows
         throw new InvalidOperationException($"No scene of {attempts} drawn for row {index} admits an edit of type [{string.Join(", ", types!)}].");
     }
 
-    public static CaptionedScene Caption(int seed, long index, WorldSplit split)
+    public static CaptionedScene Caption(int seed, long index, WorldSplit split, int maxObjects = SceneLayout.MaxObjects)
     {
         var rng = WorldSeeds.ForRow(seed, index, split, WorldSeeds.Stream.Caption);
-        var scene = SceneSampler.Sample(rng, split);
+        var scene = SceneSampler.Sample(rng, split, maxObjects);
         var captions = Captioner.SamplePair(scene, scene, rng, split);
         return new CaptionedScene(scene, captions.Source, captions.TemplateId);
     }
@@ -37,14 +37,15 @@ public static class WorldRows
     /// instruction read as a description of the one image it should produce (<see cref="InstructedScene"/>), and
     /// otherwise a caption (<see cref="Caption"/>, the same row as with probability 0).
     /// </summary>
-    public static CaptionedScene TextToImage(int seed, long index, WorldSplit split, double instructionProbability)
+    /// <param name="maxObjects">At most this many objects in a captioned scene (instructed scenes are unaffected).</param>
+    public static CaptionedScene TextToImage(int seed, long index, WorldSplit split, double instructionProbability, int maxObjects = SceneLayout.MaxObjects)
     {
         if (instructionProbability > 0)
         {
             var rng = WorldSeeds.ForRow(seed, index, split, WorldSeeds.Stream.Instruction);
             if (rng.NextDouble() < instructionProbability) return InstructedScene(rng, split);
         }
-        return Caption(seed, index, split);
+        return Caption(seed, index, split, maxObjects);
     }
 
     /// <summary>

@@ -121,6 +121,23 @@ public sealed class WorldDataViewsTests
     }
 
     [Fact]
+    public void An_object_curriculum_starts_with_single_objects_and_ends_with_the_plain_rows()
+    {
+        var captions = WorldDataViews.TextToImageRows(null, 60, seed: 1, objectCurriculumRows: 10).GetColumn<string>(WorldColumns.Caption).ToArray();
+        for (int i = 0; i < 60; i++)
+        {
+            int max = Math.Min(3, 1 + i / 10);
+            var row = WorldRows.Caption(1, i, WorldSplit.Train, max);
+            captions[i].Should().Be(row.Caption, $"row {i} draws at most {max} objects");
+            row.Scene.Objects.Count.Should().BeLessThanOrEqualTo(max);
+            if (i >= 20) captions[i].Should().Be(WorldRows.Caption(1, i, WorldSplit.Train).Caption, "from row 2N on the rows are the plain ones");
+        }
+        Enumerable.Range(10, 10).Should().Contain(i => WorldRows.Caption(1, i, WorldSplit.Train, 2).Scene.Objects.Count == 2);
+        var bad = () => WorldDataViews.TextToImageRows(null, 5, objectCurriculumRows: -1);
+        bad.Should().Throw<ArgumentOutOfRangeException>();
+    }
+
+    [Fact]
     public void Judge_rows_hold_one_or_two_images_and_balanced_answers()
     {
         var view = WorldDataViews.JudgeRows(null, 400, seed: 6);

@@ -24,9 +24,8 @@ public static class ForegroundWeights
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         long b = x0.shape[0], c = x0.shape[1], h = x0.shape[2], w = x0.shape[3];
-        var flat = x0.detach().reshape(b, c, h * w);
-        var background = flat.sort(dim: 2).Values.select(2, (h * w - 1) / 2).view(b, c, 1, 1);
-        var foreground = x0.detach().sub(background).abs().amax(new long[] { 1 }, keepdim: true).Gt(Threshold);
+        var background = x0.reshape(b, c, h * w).sort(dim: 2).Values.select(2, (h * w - 1) / 2).view(b, c, 1, 1);
+        var foreground = x0.sub(background).abs().amax(new long[] { 1 }, keepdim: true).Gt(Threshold);
         var weights = foreground.to(x0.dtype).Mul(weight).Add(1.0);
         return weights.MoveToOuterDisposeScope();
     }

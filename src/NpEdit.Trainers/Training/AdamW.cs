@@ -83,8 +83,8 @@ public sealed class AdamW : IDisposable
     {
         using var scope = NewDisposeScope();
         // One check and one host read for all gradients: one per parameter was about 1% of a prior training step (a trace).
-        var grads = _parameters.Select(p => p.Parameter.grad).OfType<Tensor>().Select(g => g.flatten()).ToArray();
-        return grads.Length == 0 || torch.cat(grads).isfinite().all().item<bool>();
+        var finite = _parameters.Select(p => p.Parameter.grad).OfType<Tensor>().Select(g => g.isfinite().all()).ToArray();
+        return finite.Length == 0 || torch.stack(finite).all().item<bool>();
     }
 
     public void Step()

@@ -114,6 +114,8 @@ internal static class JudgeCommand
         var countWeight = new Option<double>("--count-probe-weight") { Description = "Weight of the count probe on scene-token rows: the running object count at each cell token of every image, read from the decoder, from the stage in which count questions join (0 = off).", DefaultValueFactory = _ => 1.0 };
         var sceneNoise = new Option<double>("--scene-token-noise") { Description = "Gaussian noise on the scene tokens, relative to their RMS, so the decoder reads approximate tokens too.", DefaultValueFactory = _ => 0.0 };
         var alignmentSteps = new Option<int>("--alignment-steps") { Description = "Then train only the vision side this many steps, to produce the scene tokens (decoder frozen).", DefaultValueFactory = _ => 14000 };
+        var decoderSteps = new Option<int>("--decoder-steps") { Description = "The last N steps train the decoder alone on the aligned image tokens (vision frozen, no alignment losses).", DefaultValueFactory = _ => 0 };
+        var decoderLr = new Option<double>("--decoder-lr") { Description = "Peak learning rate of the --decoder-steps, which have their own warm-up and decay.", DefaultValueFactory = _ => new JudgeTrainer.Options().DecoderLearningRate };
         var alignmentWeight = new Option<double>("--alignment-weight") { Description = "Weight of the image-token-to-scene-token loss after the scene-token steps.", DefaultValueFactory = _ => 10.0 };
         var contentWeight = new Option<double>("--content-alignment-weight") { Description = "Weight of the content loss after the scene-token steps: each cell's image token must be nearer its true contents' scene token than any other contents' (0 = off).", DefaultValueFactory = _ => 3.0 };
         var adversarialSteps = new Option<int>("--adversarial-steps") { Description = "Adversarial training: train on images moved this many signed-gradient steps towards the wrong answer (0 = off).", DefaultValueFactory = _ => 0 };
@@ -133,7 +135,7 @@ internal static class JudgeCommand
         var threads = CommonOptions.Threads();
         var command = new Command("train", "Pretrain the tiny judge on the world's judge rows and write it with its manifest.")
         {
-            steps, batch, lr, captionBatch, captionSteps, curriculumSteps, npEdit, imagePosition, poolStride, towerSize, textLayers, textHidden, globalMax, probeBatch, probeSteps, grounding, fullVocab, sceneSteps, sceneStageSteps, sceneGroups, sceneNoise, comparisonWeight, comparisonLayer, countWeight, alignmentSteps, alignmentWeight, contentWeight, adversarialSteps, adversarialEpsilon, initStd, seed, output, checkpoints, init, captionRows, freezeVision, instructionDrop, attributeSwap, grayscale, evalCount, device, threads,
+            steps, batch, lr, captionBatch, captionSteps, curriculumSteps, npEdit, imagePosition, poolStride, towerSize, textLayers, textHidden, globalMax, probeBatch, probeSteps, grounding, fullVocab, sceneSteps, sceneStageSteps, sceneGroups, sceneNoise, comparisonWeight, comparisonLayer, countWeight, alignmentSteps, decoderSteps, decoderLr, alignmentWeight, contentWeight, adversarialSteps, adversarialEpsilon, initStd, seed, output, checkpoints, init, captionRows, freezeVision, instructionDrop, attributeSwap, grayscale, evalCount, device, threads,
         };
         command.SetAction(parse =>
         {
@@ -217,6 +219,8 @@ internal static class JudgeCommand
             options.CountProbeWeight = NeedsSceneTokens(countWeight);
             if (parse.GetValue(sceneGroups) is { } groups) options.SceneTokenKindGroups = ParseKindGroups(groups);
             options.AlignmentSteps = NeedsSceneTokens(alignmentSteps);
+            options.DecoderSteps = NeedsSceneTokens(decoderSteps);
+            options.DecoderLearningRate = parse.GetValue(decoderLr);
             options.AlignmentWeight = parse.GetValue(alignmentWeight);
             options.ContentAlignmentWeight = NeedsSceneTokens(contentWeight);
             options.AdversarialSteps = parse.GetValue(adversarialSteps);
@@ -272,6 +276,8 @@ internal static class JudgeCommand
                 ["comparison_probe_layer"] = options.ComparisonProbeLayer.ToString(),
                 ["count_probe_weight"] = options.CountProbeWeight.ToString("G"),
                 ["alignment_steps"] = options.AlignmentSteps.ToString(),
+                ["decoder_steps"] = options.DecoderSteps.ToString(),
+                ["decoder_learning_rate"] = options.DecoderLearningRate.ToString("R"),
                 ["alignment_weight"] = options.AlignmentWeight.ToString("G"),
                 ["content_alignment_weight"] = options.ContentAlignmentWeight.ToString("G"),
                 ["adversarial_steps"] = options.AdversarialSteps.ToString(),

@@ -15,11 +15,13 @@ public sealed partial class JudgeTrainer
         SceneTokens,
         Alignment,
         Joint,
+        Decoder,
     }
 
     private static Stage StageAt(Options o, long step) =>
         step < o.SceneTokenSteps ? Stage.SceneTokens
         : step < (long)o.SceneTokenSteps + o.AlignmentSteps ? Stage.Alignment
+        : step >= (long)o.Steps - o.DecoderSteps ? Stage.Decoder
         : Stage.Joint;
 
     private static void ValidateSceneTokens(Options o, VlmConfig config, IDataView input)
@@ -36,9 +38,14 @@ public sealed partial class JudgeTrainer
             throw new ArgumentException("CountProbeWeight needs SceneTokenSteps > 0: its labels come from the rows' scenes, which only the scene-token steps read.", nameof(o));
         if (o.ComparisonProbeLayer > config.TextConfig.NumHiddenLayers)
             throw new ArgumentException($"ComparisonProbeLayer {o.ComparisonProbeLayer} exceeds the decoder's {config.TextConfig.NumHiddenLayers} layers.", nameof(o));
+        if (o.DecoderSteps < 0) throw new ArgumentException($"DecoderSteps must be 0 or more, not {o.DecoderSteps}.", nameof(o));
+        if (o.DecoderSteps > 0 && !(o.DecoderLearningRate > 0))
+            throw new ArgumentException($"DecoderLearningRate must be positive, not {o.DecoderLearningRate}.", nameof(o));
+        if (o.DecoderSteps > 0 && o.SceneTokenSteps <= 0)
+            throw new ArgumentException("DecoderSteps ends the staged scene-token recipe and needs SceneTokenSteps > 0; to train a loaded judge's decoder alone, use FreezeVision.", nameof(o));
         if (o.SceneTokenSteps <= 0) return;
-        if (o.SceneTokenSteps + o.AlignmentSteps > o.Steps)
-            throw new ArgumentException($"SceneTokenSteps ({o.SceneTokenSteps}) plus AlignmentSteps ({o.AlignmentSteps}) exceed Steps ({o.Steps}).", nameof(o));
+        if ((long)o.SceneTokenSteps + o.AlignmentSteps + o.DecoderSteps > o.Steps)
+            throw new ArgumentException($"SceneTokenSteps ({o.SceneTokenSteps}) plus AlignmentSteps ({o.AlignmentSteps}) plus DecoderSteps ({o.DecoderSteps}) exceed Steps ({o.Steps}).", nameof(o));
         if (config.PooledPatchesPerSide != SceneLayout.GridSize)
             throw new ArgumentException($"Scene tokens need one image token per world cell ({SceneLayout.GridSize}x{SceneLayout.GridSize} pooled tokens); " +
                 $"this config pools to {config.PooledPatchesPerSide}x{config.PooledPatchesPerSide} (e.g. vision image_size 36 with image_pool_stride 3).", nameof(o));
@@ -55,9 +62,9 @@ public sealed partial class JudgeTrainer
     }
 
     // Which parts learn in a stage. Alignment trains the vision side only (gradients still flow through the frozen
-    // decoder to the image tokens). The scene tokens are fixed targets after their own stage; they must also be kept
+    // decoder to the image tokens); the decoder stage the decoder only. The scene tokens are fixed targets after their own stage; they must also be kept
     // out of the optimizer, which would otherwise go on moving them with the momentum of their earlier gradients.
-    private static void SetTrainable(LlavaOnevisionModel model, SceneTokens tokens, DecoderProbes? decoderProbes, AdamW optimizer, Stage stage)
+    private static void SetTrainable(LlavaOnevisionModel model, SceneTokens tokens, DecoderProbes? decoderProbes, AdamW optimizer, Stage stage, bool freezeVision)
     {
         void Set(IEnumerable<(string Name, TorchSharp.Modules.Parameter Parameter)> parameters, bool trainable)
         {
@@ -69,6 +76,7 @@ public sealed partial class JudgeTrainer
             }
         }
         Set(model.named_parameters().Where(p => p.name.StartsWith("language_model.", StringComparison.Ordinal)), stage != Stage.Alignment);
+        Set(model.named_parameters().Where(p => !p.name.StartsWith("language_model.", StringComparison.Ordinal)), !freezeVision && stage != Stage.Decoder);
         Set(tokens.named_parameters().Select(p => ("scene_tokens." + p.name, p.parameter)), stage == Stage.SceneTokens);
         if (decoderProbes is not null) Set(decoderProbes.NamedParameters(), stage == Stage.SceneTokens);
     }

@@ -102,7 +102,9 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
         // The scene-token steps and the image steps after them are two trainings, each with its own warm-up and decay:
         // one schedule over both would leave the vision side only the tail of the decay to align in.
         var sceneSchedule = new WarmupCosineSchedule(o.LearningRate, Math.Max(1, o.SceneTokenSteps), o.WarmupSteps, o.FinalLearningRateRatio);
-        var schedule = new WarmupCosineSchedule(o.LearningRate, Math.Max(1, o.Steps - o.SceneTokenSteps), o.WarmupSteps, o.FinalLearningRateRatio);
+        var schedule = new WarmupCosineSchedule(o.LearningRate, Math.Max(1, o.Steps - o.SceneTokenSteps - o.DecoderSteps), o.WarmupSteps, o.FinalLearningRateRatio);
+        // The decoder steps start a third: at the image schedule's end the rate is too low to adapt the decoder.
+        var decoderSchedule = new WarmupCosineSchedule(o.DecoderLearningRate, Math.Max(1, o.DecoderSteps), o.WarmupSteps, o.FinalLearningRateRatio);
 
         var checkpoints = o.CheckpointFolder is null ? null : new CheckpointFolder(o.CheckpointFolder);
         long startStep = 0, skipped = 0, consumed = 0, consumedCaptions = 0, consumedProbes = 0, consumedScenes = 0;
@@ -140,10 +142,15 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
         {
             o.Cancellation.ThrowIfCancellationRequested();
             var stage = StageAt(o, step);
-            optimizer.LearningRate = stage == Stage.SceneTokens ? sceneSchedule.At(step) : schedule.At(step - o.SceneTokenSteps);
+            optimizer.LearningRate = stage switch
+            {
+                Stage.SceneTokens => sceneSchedule.At(step),
+                Stage.Decoder => decoderSchedule.At(step - (o.Steps - o.DecoderSteps)),
+                _ => schedule.At(step - o.SceneTokenSteps),
+            };
             if (sceneTokens is not null && stage != trainableStage)
             {
-                SetTrainable(model, sceneTokens, decoderProbes, optimizer, stage);
+                SetTrainable(model, sceneTokens, decoderProbes, optimizer, stage, o.FreezeVision);
                 trainableStage = stage;
             }
             List<(RgbImage Image, (string Caption, string Prompt) Text)>? captionBatch = null;
@@ -163,7 +170,7 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
                 captionBatch = withCaptions ? captions!.Next(o.CaptionBatchSize) : null;
                 bool withProbe = probes is not null && (o.ProbeSteps < 0 || step < o.ProbeSteps);
                 probeBatch = withProbe ? probes!.Next(o.ProbeBatchSize) : null;
-                (loss, accuracy, captionLoss, probeLoss, alignLoss) = TrainStep(scorer, optimizer, batch, captionBatch, probe, probeBatch, sceneTokens, step, device);
+                (loss, accuracy, captionLoss, probeLoss, alignLoss) = TrainStep(scorer, optimizer, batch, captionBatch, probe, probeBatch, sceneTokens, aligning: stage != Stage.Decoder, step, device);
                 kindAccuracy.Add(batch.Select(r => r.Kind).ToList(), _lastCorrect);
             }
             if (double.IsFinite(loss))
@@ -203,7 +210,7 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
         {
             o.Logger?.LogWarning("{Count} training rows could not be read and were skipped; first: row {Row}: {Error}", rows.Failures.Count, rows.Failures[0].Position, rows.Failures[0].Error);
         }
-        if (sceneTokens is not null) SetTrainable(model, sceneTokens, decoderProbes, optimizer, Stage.Joint);
+        if (sceneTokens is not null) SetTrainable(model, sceneTokens, decoderProbes, optimizer, Stage.Joint, o.FreezeVision);
         LastFitDuration = tracker.Elapsed;
         LossHistory = tracker.History;
         ema?.CopyTo(model);
@@ -214,7 +221,7 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
     // losses, or a NaN loss when the update was skipped.
     private (double Loss, double Accuracy, double CaptionLoss, double ProbeLoss, double AlignLoss) TrainStep(YesNoScorer scorer, AdamW optimizer, List<JudgeRow> batch,
         List<(RgbImage Image, (string Caption, string Prompt) Text)>? captionBatch, SceneProbe? probe, List<(RgbImage Image, Synthetic.Scene Scene)>? probeBatch, SceneTokens? sceneTokens,
-        long step, Device device)
+        bool aligning, long step, Device device)
     {
         var o = TrainerOptions;
         using var scope = NewDisposeScope();
@@ -250,14 +257,14 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
         double captionValue = double.NaN;
         var total = loss;
         double alignValue = double.NaN;
-        if (features is not null && o.AlignmentWeight > 0)
+        if (features is not null && aligning && o.AlignmentWeight > 0)
         {
             var alignment = AlignmentLoss(features, sceneTokens!, scenes!);
             alignValue = alignment.item<float>();
             total = total.Add(alignment.Mul(o.AlignmentWeight));
         }
         _lastContentLoss = double.NaN;
-        if (cellTokens is not null && o.ContentAlignmentWeight > 0)
+        if (cellTokens is not null && aligning && o.ContentAlignmentWeight > 0)
         {
             var content = sceneTokens!.ContentLoss(cellTokens, scenes!);
             _lastContentLoss = content.item<float>();

@@ -107,6 +107,58 @@ public sealed class JudgeSceneTokenTests
     }
 
     [Fact]
+    public void Decoder_steps_train_the_decoder_alone_without_alignment_losses()
+    {
+        var context = new MLContext(seed: 0);
+        string folder = Path.Combine(Path.GetTempPath(), "judge-decoder-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var o = Options(folder);
+            o.Steps = 8;
+            o.DecoderSteps = 2; // 2 scene-token, 2 alignment, 2 joint, 2 decoder steps
+            var trainer = new JudgeTrainer(context, o);
+            trainer.Fit(Rows(context)).Dispose();
+            var history = trainer.LossHistory;
+            history.Skip(2).Take(4).Should().OnlyContain(h => double.IsFinite(h.Losses["align"]), "alignment and joint steps align the image tokens");
+            history.Skip(6).Should().OnlyContain(h => !h.Losses.ContainsKey("align") && !h.Losses.ContainsKey("content") && double.IsFinite(h.Losses["ce"]),
+                "decoder steps have no alignment losses");
+            history.Skip(6).Should().OnlyContain(h => h.Losses.ContainsKey("cells"), "they still report how the frozen tokens read");
+            history.Skip(6).Should().OnlyContain(h => h.Losses["lr"] > 0 && h.Losses["lr"] <= o.DecoderLearningRate, "decoder steps follow their own schedule");
+            history[5].Losses["lr"].Should().BeGreaterThan(o.DecoderLearningRate, "the image steps before them decay from the main rate");
+
+            var beforeDecoder = ModelWeights(folder, 6);
+            var after = ModelWeights(folder, 8);
+            foreach (var (key, value) in beforeDecoder.Where(kv => !kv.Key.StartsWith("language_model.", StringComparison.Ordinal)))
+            {
+                value.eq(after[key]).all().item<bool>().Should().BeTrue($"{key} is frozen in the decoder steps");
+            }
+            beforeDecoder.Where(kv => kv.Key.StartsWith("language_model.", StringComparison.Ordinal))
+                .Should().Contain(kv => !kv.Value.eq(after[kv.Key]).all().item<bool>(), "the decoder steps train the decoder");
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+
+        var alone = Options();
+        alone.SceneTokenSteps = 0;
+        alone.AlignmentSteps = 0;
+        alone.DecoderSteps = 2;
+        var withoutScenes = () => new JudgeTrainer(context, alone).Fit(Rows(context));
+        withoutScenes.Should().Throw<ArgumentException>().WithMessage("*DecoderSteps ends the staged scene-token recipe*FreezeVision*");
+        var noRate = Options();
+        noRate.Steps = 8;
+        noRate.DecoderSteps = 2;
+        noRate.DecoderLearningRate = 0;
+        var zeroRate = () => new JudgeTrainer(context, noRate).Fit(Rows(context));
+        zeroRate.Should().Throw<ArgumentException>().WithMessage("*DecoderLearningRate must be positive*");
+        var tooMany = Options();
+        tooMany.DecoderSteps = 3;
+        var exceeding = () => new JudgeTrainer(context, tooMany).Fit(Rows(context));
+        exceeding.Should().Throw<ArgumentException>().WithMessage("*plus DecoderSteps (3) exceed Steps (6)*");
+    }
+
+    [Fact]
     public void Scene_tokens_need_one_image_token_per_cell_and_alignment_needs_scene_tokens_and_a_vision_tower_to_train()
     {
         var context = new MLContext(seed: 0);

@@ -62,8 +62,9 @@ public sealed partial class JudgeTrainer
     }
 
     // Which parts learn in a stage. Alignment trains the vision side only (gradients still flow through the frozen
-    // decoder to the image tokens); the decoder stage the decoder only. The scene tokens are fixed targets after their own stage; they must also be kept
-    // out of the optimizer, which would otherwise go on moving them with the momentum of their earlier gradients.
+    // decoder to the image tokens); the decoder stage the decoder only. The scene tokens are fixed targets after their
+    // own stage; they must also be kept out of the optimizer, which would otherwise go on moving them with the momentum
+    // of their earlier gradients.
     private static void SetTrainable(LlavaOnevisionModel model, SceneTokens tokens, DecoderProbes? decoderProbes, AdamW optimizer, Stage stage, bool freezeVision)
     {
         void Set(IEnumerable<(string Name, TorchSharp.Modules.Parameter Parameter)> parameters, bool trainable)

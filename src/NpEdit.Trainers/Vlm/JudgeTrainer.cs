@@ -103,7 +103,7 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
         // one schedule over both would leave the vision side only the tail of the decay to align in.
         var sceneSchedule = new WarmupCosineSchedule(o.LearningRate, Math.Max(1, o.SceneTokenSteps), o.WarmupSteps, o.FinalLearningRateRatio);
         var schedule = new WarmupCosineSchedule(o.LearningRate, Math.Max(1, o.Steps - o.SceneTokenSteps - o.DecoderSteps), o.WarmupSteps, o.FinalLearningRateRatio);
-        // The decoder steps start a third: at the image schedule's end the rate is too low to adapt the decoder.
+        // The decoder steps have a third schedule: at the image schedule's end the rate is too low to adapt the decoder.
         var decoderSchedule = new WarmupCosineSchedule(o.DecoderLearningRate, Math.Max(1, o.DecoderSteps), o.WarmupSteps, o.FinalLearningRateRatio);
 
         var checkpoints = o.CheckpointFolder is null ? null : new CheckpointFolder(o.CheckpointFolder);

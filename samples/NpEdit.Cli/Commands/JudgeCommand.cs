@@ -114,6 +114,7 @@ internal static class JudgeCommand
         var countWeight = new Option<double>("--count-probe-weight") { Description = "Weight of the count probe on scene-token rows: the running object count at each cell token of every image, read from the decoder, from the stage in which count questions join (0 = off).", DefaultValueFactory = _ => 1.0 };
         var sceneNoise = new Option<double>("--scene-token-noise") { Description = "Gaussian noise on the scene tokens, relative to their RMS, so the decoder reads approximate tokens too.", DefaultValueFactory = _ => 0.0 };
         var alignmentSteps = new Option<int>("--alignment-steps") { Description = "Then train only the vision side this many steps, to produce the scene tokens (decoder frozen).", DefaultValueFactory = _ => 14000 };
+        var questionNoise = new Option<double>("--question-noise") { Description = "Chance that each word of a general question that carries no answer is replaced, dropped or followed by another training word.", DefaultValueFactory = _ => 0.0 };
         var decoderSteps = new Option<int>("--decoder-steps") { Description = "The last N steps train the decoder alone on the aligned image tokens (vision frozen, no alignment losses).", DefaultValueFactory = _ => 0 };
         var decoderLr = new Option<double>("--decoder-lr") { Description = "Peak learning rate of the --decoder-steps, which have their own warm-up and decay.", DefaultValueFactory = _ => new JudgeTrainer.Options().DecoderLearningRate };
         var alignmentWeight = new Option<double>("--alignment-weight") { Description = "Weight of the image-token-to-scene-token loss after the scene-token steps.", DefaultValueFactory = _ => 10.0 };
@@ -135,7 +136,7 @@ internal static class JudgeCommand
         var threads = CommonOptions.Threads();
         var command = new Command("train", "Pretrain the tiny judge on the world's judge rows and write it with its manifest.")
         {
-            steps, batch, lr, captionBatch, captionSteps, curriculumSteps, npEdit, imagePosition, poolStride, towerSize, textLayers, textHidden, globalMax, probeBatch, probeSteps, grounding, fullVocab, sceneSteps, sceneStageSteps, sceneGroups, sceneNoise, comparisonWeight, comparisonLayer, countWeight, alignmentSteps, decoderSteps, decoderLr, alignmentWeight, contentWeight, adversarialSteps, adversarialEpsilon, initStd, seed, output, checkpoints, init, captionRows, freezeVision, instructionDrop, attributeSwap, grayscale, evalCount, device, threads,
+            steps, batch, lr, captionBatch, captionSteps, curriculumSteps, npEdit, imagePosition, poolStride, towerSize, textLayers, textHidden, globalMax, probeBatch, probeSteps, grounding, fullVocab, sceneSteps, sceneStageSteps, sceneGroups, sceneNoise, questionNoise, comparisonWeight, comparisonLayer, countWeight, alignmentSteps, decoderSteps, decoderLr, alignmentWeight, contentWeight, adversarialSteps, adversarialEpsilon, initStd, seed, output, checkpoints, init, captionRows, freezeVision, instructionDrop, attributeSwap, grayscale, evalCount, device, threads,
         };
         command.SetAction(parse =>
         {
@@ -214,6 +215,7 @@ internal static class JudgeCommand
                 options.SceneTokenSteps > 0 || parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option)! : default!;
             options.SceneTokenStageSteps = parse.GetValue(sceneStageSteps);
             options.SceneTokenNoise = parse.GetValue(sceneNoise);
+            options.QuestionNoiseRate = parse.GetValue(questionNoise);
             options.ComparisonProbeWeight = NeedsSceneTokens(comparisonWeight);
             options.ComparisonProbeLayer = parse.GetValue(comparisonLayer);
             options.CountProbeWeight = NeedsSceneTokens(countWeight);
@@ -272,6 +274,7 @@ internal static class JudgeCommand
                 ["scene_token_stage_steps"] = options.SceneTokenStageSteps.ToString(),
                 ["scene_token_kind_groups"] = string.Join(" | ", options.SceneTokenKindGroups.Select(g => string.Join(",", g))),
                 ["scene_token_noise"] = options.SceneTokenNoise.ToString("G"),
+                ["question_noise"] = options.QuestionNoiseRate.ToString("G"),
                 ["comparison_probe_weight"] = options.ComparisonProbeWeight.ToString("G"),
                 ["comparison_probe_layer"] = options.ComparisonProbeLayer.ToString(),
                 ["count_probe_weight"] = options.CountProbeWeight.ToString("G"),
@@ -425,6 +428,7 @@ internal static class JudgeCommand
             ["seen_template_reject_accuracy"] = m.Seen.TemplateReject,
         };
         foreach (var (kind, accuracy) in m.ByKind) metrics["kind_" + kind] = accuracy;
+        foreach (var (kind, accuracy) in m.HeldOutPhrasingByKind) metrics["held_out_phrasing_" + kind] = accuracy;
         return metrics;
     }
 
@@ -434,7 +438,11 @@ internal static class JudgeCommand
         Console.WriteLine($"  single image {m.SingleImageAccuracy:P2}  two images {m.TwoImageAccuracy:P2}  held-out phrasings {m.HeldOutTemplateAccuracy:P2}  noisy {m.NoisyAccuracy:P2}  shuffled images {m.ShuffledImageAccuracy:P2} (near the single-image figure = the answers ignore the image)");
         Console.WriteLine($"  on questions that hold nothing training left out: single image {m.Seen.SingleImage:P2}  two images {m.Seen.TwoImage:P2}  accept {m.Seen.TemplateAccept:P2}  reject {m.Seen.TemplateReject:P2}");
         Console.WriteLine($"  NP-Edit templates: accept correct edits {m.TemplateAcceptAccuracy:P2}  reject unedited/wrong {m.TemplateRejectAccuracy:P2}");
-        foreach (var (kind, accuracy) in m.ByKind) Console.WriteLine($"    {kind,-22} {accuracy:P1}");
+        foreach (var (kind, accuracy) in m.ByKind)
+        {
+            string heldOut = m.HeldOutPhrasingByKind.TryGetValue(kind, out var h) ? $"  held-out phrasing {h:P1}" : "";
+            Console.WriteLine($"    {kind,-22} {accuracy:P1}{heldOut}");
+        }
     }
 
 }

@@ -15,7 +15,8 @@ public sealed record JudgeMetrics(
     double ShuffledImageAccuracy,
     IReadOnlyDictionary<string, double> ByKind,
     int Questions,
-    JudgeSeenAccuracy Seen);
+    JudgeSeenAccuracy Seen,
+    IReadOnlyDictionary<string, double> HeldOutPhrasingByKind);
 
 /// <summary>
 /// The four headline accuracies over only the questions that hold nothing training left out: no held-out question
@@ -93,6 +94,11 @@ public static class JudgeEvaluation
         }
         var byKind = items.Select(i => i.Kind).Distinct().OrderBy(k => k, StringComparer.Ordinal)
             .ToDictionary(kind => kind, kind => Accuracy(k => items[k].Kind == kind && items[k].Group is not ("noisy" or "shuffled")));
+        // Why per kind: a held-out phrasing that differs from another kind's only in a word training never shows
+        // ("added" or "removed") can only be guessed by a judge without language pretraining; this shows which.
+        var heldOutByKind = items.Where(i => i.HeldOutTemplate && i.Group is "single" or "two").Select(i => i.Kind).Distinct()
+            .OrderBy(k => k, StringComparer.Ordinal)
+            .ToDictionary(kind => kind, kind => Accuracy(k => items[k].Kind == kind && items[k].HeldOutTemplate && items[k].Group is "single" or "two"));
         return new JudgeMetrics(
             Accuracy(k => items[k].Group == "single"),
             Accuracy(k => items[k].Group == "two"),
@@ -107,7 +113,8 @@ public static class JudgeEvaluation
                 Accuracy(k => items[k].Group == "single" && items[k].Seen),
                 Accuracy(k => items[k].Group == "two" && items[k].Seen),
                 Accuracy(k => items[k].Group == "accept" && items[k].Seen),
-                Accuracy(k => items[k].Group == "reject" && items[k].Seen)));
+                Accuracy(k => items[k].Group == "reject" && items[k].Seen)),
+            heldOutByKind);
     }
 
     private static readonly EditType[] WrongEdits =

@@ -130,6 +130,10 @@ public sealed partial class JudgeTrainer
         /// <summary>Gaussian noise added to the scene tokens during the scene-token steps, relative to their RMS (0: none),
         /// so the decoder learns to read tokens that are only approximately right, as aligned image tokens are.</summary>
         public double SceneTokenNoise;
+        /// <summary>Chance that each word of a general question that carries no answer is replaced, dropped or followed by
+        /// another word of the training language, in every step (<see cref="QuestionNoise"/>; 0 = clean questions). Why: a
+        /// judge with no language beyond its training questions answers held-out phrasings near chance.</summary>
+        public double QuestionNoiseRate;
         /// <summary>Weight of the <see cref="ComparisonProbe"/> loss on the two-image rows of the scene-token steps (0 = off):
         /// dense labels of what differs between the two images, read from the decoder's residual stream.</summary>
         public double ComparisonProbeWeight;

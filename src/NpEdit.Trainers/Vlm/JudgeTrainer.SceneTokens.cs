@@ -97,11 +97,12 @@ public sealed partial class JudgeTrainer
             cells = cells.Add(torch.randn(cells.shape, generator: generator).to(device).mul(scale));
         }
         var features = scorer.Model.ImageFeaturesFromPooled(cells);
+        var questions = StepQuestions(batch.Select(r => (r.Question, r.Kind)), step);
         var queries = new List<JudgeQuery>(batch.Count);
         int next = 0;
-        foreach (var row in batch)
+        for (int r = 0; r < batch.Count; r++)
         {
-            queries.Add(new JudgeQuery(row.Scenes.Select(_ => JudgeImage.FromFeatures(features[next++])).ToArray(), row.Question));
+            queries.Add(new JudgeQuery(batch[r].Scenes.Select(_ => JudgeImage.FromFeatures(features[next++])).ToArray(), questions[r]));
         }
         optimizer.ZeroGrad();
         YesNoLogits logits;

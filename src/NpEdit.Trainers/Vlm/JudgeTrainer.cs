@@ -43,6 +43,7 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
     private bool[] _lastCorrect = Array.Empty<bool>();
     private double _lastContentLoss = double.NaN; // the last image step's SceneTokens.ContentLoss
     private CaptionNoise? _captionNoise; // this fit's, when it asks for any
+    private QuestionNoise? _questionNoise; // likewise
     private CellReading? _lastCellReading; // the last image step's reading of its cell tokens (scene-token runs only)
 
     /// <summary>Per-step losses of the last <see cref="Fit"/>.</summary>
@@ -75,6 +76,7 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
             ? new CaptionNoise(tokenizer, o.CaptionInstructionDropRate, o.CaptionAttributeSwapRate, o.CaptionSwapClasses ?? ShapesWriter.SwapClasses, model.Config.TokensPerImage, system,
                 o.CaptionGrayscaleRate, o.CaptionColorWords ?? ShapesWriter.ColorWords)
             : null;
+        _questionNoise = o.QuestionNoiseRate > 0 ? QuestionNoise.ForWorld(o.QuestionNoiseRate) : null;
         o.Logger?.LogInformation("Judge: {Parameters} parameters, {Vocab} tokens, {Tokens} tokens per image",
             model.parameters().Sum(p => p.numel()), model.Config.TextConfig.VocabSize, model.Config.TokensPerImage);
 
@@ -122,6 +124,7 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
 
         bool curriculum = o.CurriculumKinds is { Length: > 0 } && o.CurriculumSteps > 0;
         if (curriculum) SchemaChecks.RequireText(input.Schema, o.Columns.Kind, "question kind");
+        if (_questionNoise is not null) SchemaChecks.RequireText(input.Schema, o.Columns.Kind, "question kind (question noise applies to the general kinds only)");
         bool readKinds = curriculum || input.Schema.GetColumnOrNull(o.Columns.Kind)?.Type is Microsoft.ML.Data.TextDataViewType;
         var kindAccuracy = new KindAccuracy();
         bool withScenes = sceneTokens is not null;
@@ -230,12 +233,13 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
         using var generator = StepRandom.Torch(o.Seed, step, stream: 2);
         images = o.Augmentation.Apply(images, random, generator);
         var answers = torch.tensor(batch.Select(r => r.Answer).ToArray(), device: device);
+        var questions = StepQuestions(batch.Select(r => (r.Question, r.Kind)), step);
         if (o.AdversarialSteps > 0)
         {
             // The binary Yes/No loss is what NP-Edit differentiates, so that is the loss the attack raises.
             images = AdversarialImages.Perturb(images, x =>
             {
-                using var attacked = scorer.Score(Queries(batch, i => JudgeImage.FromPixels(x[i])));
+                using var attacked = scorer.Score(Queries(batch, questions, i => JudgeImage.FromPixels(x[i])));
                 return AnswerLoss(scorer, attacked, answers, fullVocabularyWeight: 0);
             }, o.AdversarialEpsilon, o.AdversarialSteps);
         }
@@ -245,7 +249,7 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
         var scenes = features is null ? null : batch.SelectMany(r => r.Scenes ?? throw new InvalidDataException("A judge row has no scene to align to.")).ToList();
         var cellTokens = features?.narrow(1, 0, SceneTokens.Cells);
         _lastCellReading = cellTokens is null ? null : sceneTokens!.ReadCells(cellTokens, scenes!);
-        var queries = Queries(batch, i => features is null ? JudgeImage.FromPixels(images[i]) : JudgeImage.FromFeatures(features[i]));
+        var queries = Queries(batch, questions, i => features is null ? JudgeImage.FromPixels(images[i]) : JudgeImage.FromFeatures(features[i]));
 
         optimizer.ZeroGrad();
         using var logits = scorer.Score(queries);
@@ -308,17 +312,25 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
     }
 
     /// <summary>One query per row; <paramref name="image"/> gives the judge image at a flat index over all rows' images.</summary>
-    private static List<JudgeQuery> Queries(List<JudgeRow> batch, Func<int, JudgeImage> image)
+    private static List<JudgeQuery> Queries(List<JudgeRow> batch, IReadOnlyList<string> questions, Func<int, JudgeImage> image)
     {
         var queries = new List<JudgeQuery>(batch.Count);
         int next = 0;
-        foreach (var row in batch)
+        for (int r = 0; r < batch.Count; r++)
         {
-            var shown = new JudgeImage[row.Images.Count];
+            var shown = new JudgeImage[batch[r].Images.Count];
             for (int k = 0; k < shown.Length; k++) shown[k] = image(next++);
-            queries.Add(new JudgeQuery(shown, row.Question));
+            queries.Add(new JudgeQuery(shown, questions[r]));
         }
         return queries;
+    }
+
+    /// <summary>The questions a step reads: with <see cref="Options.QuestionNoiseRate"/>, noised (its own random stream).</summary>
+    private IReadOnlyList<string> StepQuestions(IEnumerable<(string Question, string Kind)> rows, long step)
+    {
+        if (_questionNoise is null) return rows.Select(r => r.Question).ToArray();
+        var random = StepRandom.Managed(TrainerOptions.Seed, step, stream: 9);
+        return rows.Select(r => _questionNoise.Apply(r.Question, r.Kind, random)).ToArray();
     }
 
     // (image, caption, prompt) rows: the prompt asks for a description, or with an instruction column for the

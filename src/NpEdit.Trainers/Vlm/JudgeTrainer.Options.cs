@@ -134,6 +134,9 @@ public sealed partial class JudgeTrainer
         /// another word of the training language, in every step (<see cref="QuestionNoise"/>; 0 = clean questions). Why: a
         /// judge with no language beyond its training questions answers held-out phrasings near chance.</summary>
         public double QuestionNoiseRate;
+        /// <summary>The first step (0-based) whose questions are noised. Why later than 0: the first scene-token stage must
+        /// grok presence and colour within its steps, and a judge that misses it sits at chance for thousands of steps.</summary>
+        public long QuestionNoiseFromStep;
         /// <summary>Weight of the <see cref="ComparisonProbe"/> loss on the two-image rows of the scene-token steps (0 = off):
         /// dense labels of what differs between the two images, read from the decoder's residual stream.</summary>
         public double ComparisonProbeWeight;

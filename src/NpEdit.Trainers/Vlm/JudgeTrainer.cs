@@ -328,7 +328,7 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
     /// <summary>The questions a step reads: with <see cref="Options.QuestionNoiseRate"/>, noised (its own random stream).</summary>
     private IReadOnlyList<string> StepQuestions(IEnumerable<(string Question, string Kind)> rows, long step)
     {
-        if (_questionNoise is null) return rows.Select(r => r.Question).ToArray();
+        if (_questionNoise is null || step < TrainerOptions.QuestionNoiseFromStep) return rows.Select(r => r.Question).ToArray();
         var random = StepRandom.Managed(TrainerOptions.Seed, step, stream: 9);
         return rows.Select(r => _questionNoise.Apply(r.Question, r.Kind, random)).ToArray();
     }

@@ -91,21 +91,27 @@ public sealed class JudgeSceneTokenTests
     public void Question_noise_changes_what_the_steps_read_and_repeats_with_the_seed()
     {
         var context = new MLContext(seed: 0);
-        JudgeTransformer Fit(double rate)
+        JudgeTransformer Fit(double rate, long from = 0)
         {
             var o = Options();
             o.Steps = 4; // 2 scene-token, 2 alignment steps
             o.QuestionNoiseRate = rate;
+            o.QuestionNoiseFromStep = from;
             return new JudgeTrainer(context, o).Fit(Rows(context));
         }
         using var clean = Fit(0);
         using var noisy = Fit(0.5);
         using var again = Fit(0.5);
+        using var late = Fit(0.5, from: 4);
         var decoder = clean.Model.state_dict().Where(kv => kv.Key.StartsWith("language_model.", StringComparison.Ordinal)).ToList();
         decoder.Should().Contain(kv => !kv.Value.eq(noisy.Model.state_dict()[kv.Key]).all().item<bool>(), "noised questions train the decoder differently");
         foreach (var (key, value) in noisy.Model.state_dict())
         {
             value.eq(again.Model.state_dict()[key]).all().item<bool>().Should().BeTrue($"{key} repeats with the seed");
+        }
+        foreach (var (key, value) in clean.Model.state_dict())
+        {
+            value.eq(late.Model.state_dict()[key]).all().item<bool>().Should().BeTrue($"{key}: no step before the first noised one reads noise");
         }
     }
 

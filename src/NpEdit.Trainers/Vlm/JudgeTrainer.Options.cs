@@ -131,8 +131,9 @@ public sealed partial class JudgeTrainer
         /// so the decoder learns to read tokens that are only approximately right, as aligned image tokens are.</summary>
         public double SceneTokenNoise;
         /// <summary>Chance that each word of a general question that carries no answer is replaced, dropped or followed by
-        /// another word of the training language, in every step (<see cref="QuestionNoise"/>; 0 = clean questions). Why: a
-        /// judge with no language beyond its training questions answers held-out phrasings near chance.</summary>
+        /// another word of the training language, in every step from <see cref="QuestionNoiseFromStep"/> (<see cref="QuestionNoise"/>;
+        /// 0 = clean questions). Why: a judge with no language beyond its training questions answers held-out phrasings
+        /// near chance; 0.15 from step 3000 raised them from 0.73 to 0.88 in a one-hour run (docs/judge.md).</summary>
         public double QuestionNoiseRate;
         /// <summary>The first step (0-based) whose questions are noised. Why later than 0: the first scene-token stage must
         /// grok presence and colour within its steps, and a judge that misses it sits at chance for thousands of steps.</summary>

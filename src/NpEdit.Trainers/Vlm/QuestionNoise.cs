@@ -9,7 +9,7 @@ namespace NpEdit.Trainers.Vlm;
 /// size, place, number or attribute, nor "first", "second" or "not") is, at a given rate, replaced by another word of
 /// the training language, dropped, or followed by an inserted one. Answers stay the same.
 /// Why: a judge that knows no language beyond its training questions reads a held-out phrasing ("does the circle look
-/// red?") as a question it never saw, and answers it near chance (measured: 0.47 to 0.74 on six of the twelve kinds);
+/// red?") as a question it never saw, and answers it near chance (measured: 0.47 to 0.74 on eight of the twelve kinds);
 /// noise on the words that only phrase a question teaches it to answer from the words that carry the answer and from
 /// the question's shape (word dropout, Iyyer et al. 2015). The replacement words come from the training split's
 /// templates only, so a held-out word is never shown in training, as noise or otherwise.

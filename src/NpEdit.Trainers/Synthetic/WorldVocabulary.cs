@@ -56,9 +56,12 @@ public static partial class WorldVocabulary
         fillers.AddRange(Numbers);
         fillers.AddRange(["object", "objects", "an", "and", ",", "in the", "bigger", "smaller", "enlarge", "shrink", "plain"]);
         fillers.AddRange(Enum.GetValues<SceneAttribute>().Select(a => AttributePhrase(a, ShapeKind.Circle)));
-        var templates = AllTemplates().Select(t => TemplateSlot().Replace(t.Pattern, " "));
-        return templates.Concat(fillers).SelectMany(Tokenize).Distinct().Order(StringComparer.Ordinal).ToArray();
+        return AllTemplates().SelectMany(t => TemplateWords(t.Pattern)).Concat(fillers.SelectMany(Tokenize))
+            .Distinct().Order(StringComparer.Ordinal).ToArray();
     }
+
+    /// <summary>The words and punctuation a template writes itself, its slots left out.</summary>
+    public static IReadOnlyList<string> TemplateWords(string pattern) => Tokenize(TemplateSlot().Replace(pattern, " "));
 
     /// <summary>"the color of the circle", "the size of the circle", "the position of the circle", "the background color".</summary>
     internal static string AttributePhrase(SceneAttribute attribute, ShapeKind shape) => attribute switch

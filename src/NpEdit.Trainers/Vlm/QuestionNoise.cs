@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.RegularExpressions;
 using NpEdit.Trainers.Synthetic;
 
 namespace NpEdit.Trainers.Vlm;
@@ -14,7 +13,7 @@ namespace NpEdit.Trainers.Vlm;
 /// the question's shape (word dropout, Iyyer et al. 2015). The replacement words come from the training split's
 /// templates only, so a held-out word is never shown in training, as noise or otherwise.
 /// </summary>
-public sealed partial class QuestionNoise
+public sealed class QuestionNoise
 {
     private readonly HashSet<string> _protected;
     private readonly string[] _replacements;
@@ -38,7 +37,7 @@ public sealed partial class QuestionNoise
 
     /// <summary>The words of the training split's templates (captions, instructions, questions; held-out ones left out).</summary>
     public static IReadOnlyList<string> WorldTrainingWords { get; } = WorldVocabulary.AllTemplates().Where(t => !t.HeldOut)
-        .SelectMany(t => WorldVocabulary.Tokenize(SlotPattern().Replace(t.Pattern, " "))).Where(w => char.IsAsciiLetterLower(w[0]))
+        .SelectMany(t => WorldVocabulary.TemplateWords(t.Pattern)).Where(w => char.IsAsciiLetterLower(w[0]))
         .Distinct().Order(StringComparer.Ordinal).ToArray();
 
     /// <summary>The shapes world's noise at <paramref name="rate"/>.</summary>
@@ -54,9 +53,8 @@ public sealed partial class QuestionNoise
     {
         if (Rate == 0 || !Applies(kind)) return question;
         var words = new List<string>();
-        foreach (Match m in WordPattern().Matches(question.ToLowerInvariant()))
+        foreach (var word in WorldVocabulary.Tokenize(question))
         {
-            string word = m.Value;
             if (!char.IsAsciiLetterLower(word[0]) || _protected.Contains(word) || random.NextDouble() >= Rate)
             {
                 words.Add(word);
@@ -100,10 +98,4 @@ public sealed partial class QuestionNoise
         return values.SelectMany(WorldVocabulary.Tokenize).Where(w => char.IsAsciiLetterLower(w[0]))
             .Except(["the", "of", "in", "a", "an"]).ToHashSet(StringComparer.Ordinal);
     }
-
-    [GeneratedRegex(@"[a-z]+|[^\sa-z]")]
-    private static partial Regex WordPattern();
-
-    [GeneratedRegex(@"\{[a-z_]+\}")]
-    private static partial Regex SlotPattern();
 }

@@ -116,6 +116,8 @@ internal static class JudgeCommand
         var alignmentSteps = new Option<int>("--alignment-steps") { Description = "Then train only the vision side this many steps, to produce the scene tokens (decoder frozen).", DefaultValueFactory = _ => 14000 };
         var questionNoise = new Option<double>("--question-noise") { Description = "Chance that each word of a general question that carries no answer is replaced, dropped or followed by another training word.", DefaultValueFactory = _ => 0.0 };
         var questionNoiseFrom = new Option<long>("--question-noise-from") { Description = "The first step whose questions are noised (after the first scene-token stages have grokked).", DefaultValueFactory = _ => 0 };
+        var kindWeights = new Option<string?>("--kind-weights") { Description = "Relative shares of question kinds in the batches, e.g. \"compare_added=3,compare_removed=3\" (kinds not named weigh 1)." };
+        var kindWeightsFrom = new Option<long>("--kind-weights-from") { Description = "The first step whose batches are drawn with --kind-weights.", DefaultValueFactory = _ => 0 };
         var decoderSteps = new Option<int>("--decoder-steps") { Description = "The last N steps train the decoder alone on the aligned image tokens (vision frozen, no alignment losses).", DefaultValueFactory = _ => 0 };
         var decoderLr = new Option<double>("--decoder-lr") { Description = "Peak learning rate of the --decoder-steps, which have their own warm-up and decay.", DefaultValueFactory = _ => new JudgeTrainer.Options().DecoderLearningRate };
         var alignmentWeight = new Option<double>("--alignment-weight") { Description = "Weight of the image-token-to-scene-token loss after the scene-token steps.", DefaultValueFactory = _ => 10.0 };
@@ -137,7 +139,7 @@ internal static class JudgeCommand
         var threads = CommonOptions.Threads();
         var command = new Command("train", "Pretrain the tiny judge on the world's judge rows and write it with its manifest.")
         {
-            steps, batch, lr, captionBatch, captionSteps, curriculumSteps, npEdit, imagePosition, poolStride, towerSize, textLayers, textHidden, globalMax, probeBatch, probeSteps, grounding, fullVocab, sceneSteps, sceneStageSteps, sceneGroups, sceneNoise, questionNoise, questionNoiseFrom, comparisonWeight, comparisonLayer, countWeight, alignmentSteps, decoderSteps, decoderLr, alignmentWeight, contentWeight, adversarialSteps, adversarialEpsilon, initStd, seed, output, checkpoints, init, captionRows, freezeVision, instructionDrop, attributeSwap, grayscale, evalCount, device, threads,
+            steps, batch, lr, captionBatch, captionSteps, curriculumSteps, npEdit, imagePosition, poolStride, towerSize, textLayers, textHidden, globalMax, probeBatch, probeSteps, grounding, fullVocab, sceneSteps, sceneStageSteps, sceneGroups, sceneNoise, questionNoise, questionNoiseFrom, kindWeights, kindWeightsFrom, comparisonWeight, comparisonLayer, countWeight, alignmentSteps, decoderSteps, decoderLr, alignmentWeight, contentWeight, adversarialSteps, adversarialEpsilon, initStd, seed, output, checkpoints, init, captionRows, freezeVision, instructionDrop, attributeSwap, grayscale, evalCount, device, threads,
         };
         command.SetAction(parse =>
         {
@@ -218,6 +220,8 @@ internal static class JudgeCommand
             options.SceneTokenNoise = parse.GetValue(sceneNoise);
             options.QuestionNoiseRate = parse.GetValue(questionNoise);
             options.QuestionNoiseFromStep = parse.GetValue(questionNoiseFrom);
+            if (parse.GetValue(kindWeights) is { } weights) options.KindWeights = KindWeights.Parse(weights);
+            options.KindWeightsFromStep = parse.GetValue(kindWeightsFrom);
             options.ComparisonProbeWeight = NeedsSceneTokens(comparisonWeight);
             options.ComparisonProbeLayer = parse.GetValue(comparisonLayer);
             options.CountProbeWeight = NeedsSceneTokens(countWeight);
@@ -278,6 +282,8 @@ internal static class JudgeCommand
                 ["scene_token_noise"] = options.SceneTokenNoise.ToString("G"),
                 ["question_noise"] = options.QuestionNoiseRate.ToString("G"),
                 ["question_noise_from_step"] = options.QuestionNoiseFromStep.ToString(),
+                ["kind_weights"] = options.KindWeights?.ToString() ?? "",
+                ["kind_weights_from_step"] = options.KindWeightsFromStep.ToString(),
                 ["comparison_probe_weight"] = options.ComparisonProbeWeight.ToString("G"),
                 ["comparison_probe_layer"] = options.ComparisonProbeLayer.ToString(),
                 ["count_probe_weight"] = options.CountProbeWeight.ToString("G"),

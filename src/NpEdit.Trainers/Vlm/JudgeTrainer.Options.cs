@@ -138,6 +138,12 @@ public sealed partial class JudgeTrainer
         /// <summary>The first step (0-based) whose questions are noised. Why later than 0: the first scene-token stage must
         /// grok presence and colour within its steps, and a judge that misses it sits at chance for thousands of steps.</summary>
         public long QuestionNoiseFromStep;
+        /// <summary>Relative shares of question kinds in every batch from <see cref="KindWeightsFromStep"/> on (null: the
+        /// rows' own mix; needs the kind column). Why: once the single-image kinds are learnt, a uniform mix spends most
+        /// of each batch on them while the two-image kinds are still learning (<see cref="Vlm.KindWeights"/>).</summary>
+        public KindWeights? KindWeights;
+        /// <summary>The first step (0-based) whose batches are drawn with <see cref="KindWeights"/>.</summary>
+        public long KindWeightsFromStep;
         /// <summary>Weight of the <see cref="ComparisonProbe"/> loss on the two-image rows of the scene-token steps (0 = off):
         /// dense labels of what differs between the two images, read from the decoder's residual stream.</summary>
         public double ComparisonProbeWeight;

@@ -125,6 +125,7 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
         bool curriculum = o.CurriculumKinds is { Length: > 0 } && o.CurriculumSteps > 0;
         if (curriculum) SchemaChecks.RequireText(input.Schema, o.Columns.Kind, "question kind");
         if (_questionNoise is not null) SchemaChecks.RequireText(input.Schema, o.Columns.Kind, "question kind (question noise applies to the general kinds only)");
+        if (o.KindWeights is not null) SchemaChecks.RequireText(input.Schema, o.Columns.Kind, "question kind (kind weights sample by it)");
         bool readKinds = curriculum || input.Schema.GetColumnOrNull(o.Columns.Kind)?.Type is Microsoft.ML.Data.TextDataViewType;
         var kindAccuracy = new KindAccuracy();
         bool withScenes = sceneTokens is not null;
@@ -162,13 +163,13 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
             if (stage == Stage.SceneTokens)
             {
                 var kinds = SceneStageKinds(o, step);
-                var sceneBatch = sceneRows!.Next(o.BatchSize, kinds is null ? null : k => kinds.Contains(k, StringComparer.Ordinal));
+                var sceneBatch = sceneRows!.Next(o.BatchSize, KindFilter(kinds, step));
                 (loss, accuracy, comparisonLoss, countLoss) = SceneTokenStep(scorer, sceneTokens!, decoderProbes, optimizer, sceneBatch, kinds, step, device);
                 kindAccuracy.Add(sceneBatch.Select(r => r.Kind).ToList(), _lastCorrect);
             }
             else
             {
-                var batch = rows.Next(o.BatchSize, curriculum && step < o.CurriculumSteps ? k => o.CurriculumKinds!.Contains(k, StringComparer.Ordinal) : null);
+                var batch = rows.Next(o.BatchSize, KindFilter(curriculum && step < o.CurriculumSteps ? o.CurriculumKinds : null, step));
                 bool withCaptions = captions is not null && (o.CaptionSteps < 0 || step < o.CaptionSteps);
                 captionBatch = withCaptions ? captions!.Next(o.CaptionBatchSize) : null;
                 bool withProbe = probes is not null && (o.ProbeSteps < 0 || step < o.ProbeSteps);
@@ -323,6 +324,15 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
             queries.Add(new JudgeQuery(shown, questions[r]));
         }
         return queries;
+    }
+
+    /// <summary>Which rows a step takes by kind: only <paramref name="allowed"/> (null: any), and from
+    /// <see cref="Options.KindWeightsFromStep"/> in the shares of <see cref="Options.KindWeights"/> (its own random stream).</summary>
+    private Func<string, bool>? KindFilter(IReadOnlyCollection<string>? allowed, long step)
+    {
+        var o = TrainerOptions;
+        if (o.KindWeights is not null && step >= o.KindWeightsFromStep) return o.KindWeights.Filter(allowed, StepRandom.Managed(o.Seed, step, stream: 10));
+        return allowed is null ? null : k => allowed.Contains(k, StringComparer.Ordinal);
     }
 
     /// <summary>The questions a step reads: with <see cref="Options.QuestionNoiseRate"/>, noised (its own random stream).</summary>

@@ -116,6 +116,34 @@ public sealed class JudgeSceneTokenTests
     }
 
     [Fact]
+    public void Kind_weights_change_which_rows_the_steps_read_and_repeat_with_the_seed()
+    {
+        var context = new MLContext(seed: 0);
+        JudgeTransformer Fit(KindWeights? weights, long from = 0)
+        {
+            var o = Options();
+            o.Steps = 4; // 2 scene-token, 2 alignment steps
+            o.KindWeights = weights;
+            o.KindWeightsFromStep = from;
+            return new JudgeTrainer(context, o).Fit(Rows(context));
+        }
+        var twoImage = KindWeights.Parse(string.Join(",", QuestionKinds.TwoImage.Select(k => k + "=4")));
+        using var plain = Fit(null);
+        using var weighted = Fit(twoImage);
+        using var again = Fit(twoImage);
+        using var late = Fit(twoImage, from: 4);
+        plain.Model.state_dict().Should().Contain(kv => !kv.Value.eq(weighted.Model.state_dict()[kv.Key]).all().item<bool>(), "weighted kinds make other batches");
+        foreach (var (key, value) in weighted.Model.state_dict())
+        {
+            value.eq(again.Model.state_dict()[key]).all().item<bool>().Should().BeTrue($"{key} repeats with the seed");
+        }
+        foreach (var (key, value) in plain.Model.state_dict())
+        {
+            value.eq(late.Model.state_dict()[key]).all().item<bool>().Should().BeTrue($"{key}: no step before the first weighted one is drawn differently");
+        }
+    }
+
+    [Fact]
     public void Alignment_steps_bring_the_image_tokens_towards_the_scene_tokens()
     {
         var context = new MLContext(seed: 0);

@@ -104,6 +104,10 @@ public sealed class JudgeTrainerTests
         var noKind = mlContext.Transforms.DropColumns("Kind").Fit(data).Transform(data);
         var act = () => new JudgeTrainer(mlContext, options).Fit(noKind);
         act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*question kind column 'Kind'*");
+        var weighted = Options(steps: 1);
+        weighted.KindWeights = KindWeights.Parse("compare_same=2");
+        var weightedAct = () => new JudgeTrainer(mlContext, weighted).Fit(noKind);
+        weightedAct.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*question kind (kind weights sample by it) column 'Kind'*");
     }
 
     [Fact]

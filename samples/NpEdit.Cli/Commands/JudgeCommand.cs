@@ -118,6 +118,7 @@ internal static class JudgeCommand
         var questionNoiseFrom = new Option<long>("--question-noise-from") { Description = "The first step whose questions are noised (after the first scene-token stages have grokked).", DefaultValueFactory = _ => 0 };
         var kindWeights = new Option<string?>("--kind-weights") { Description = "Relative shares of question kinds in the batches, e.g. \"compare_added=3,compare_removed=3\" (kinds not named weigh 1)." };
         var kindWeightsFrom = new Option<long>("--kind-weights-from") { Description = "The first step whose batches are drawn with --kind-weights.", DefaultValueFactory = _ => 0 };
+        var kindWeightsUntil = new Option<long?>("--kind-weights-until") { Description = "The first step drawn without --kind-weights again (default: none)." };
         var decoderSteps = new Option<int>("--decoder-steps") { Description = "The last N steps train the decoder alone on the aligned image tokens (vision frozen, no alignment losses).", DefaultValueFactory = _ => 0 };
         var decoderLr = new Option<double>("--decoder-lr") { Description = "Peak learning rate of the --decoder-steps, which have their own warm-up and decay.", DefaultValueFactory = _ => new JudgeTrainer.Options().DecoderLearningRate };
         var alignmentWeight = new Option<double>("--alignment-weight") { Description = "Weight of the image-token-to-scene-token loss after the scene-token steps.", DefaultValueFactory = _ => 10.0 };
@@ -139,7 +140,7 @@ internal static class JudgeCommand
         var threads = CommonOptions.Threads();
         var command = new Command("train", "Pretrain the tiny judge on the world's judge rows and write it with its manifest.")
         {
-            steps, batch, lr, captionBatch, captionSteps, curriculumSteps, npEdit, imagePosition, poolStride, towerSize, textLayers, textHidden, globalMax, probeBatch, probeSteps, grounding, fullVocab, sceneSteps, sceneStageSteps, sceneGroups, sceneNoise, questionNoise, questionNoiseFrom, kindWeights, kindWeightsFrom, comparisonWeight, comparisonLayer, countWeight, alignmentSteps, decoderSteps, decoderLr, alignmentWeight, contentWeight, adversarialSteps, adversarialEpsilon, initStd, seed, output, checkpoints, init, captionRows, freezeVision, instructionDrop, attributeSwap, grayscale, evalCount, device, threads,
+            steps, batch, lr, captionBatch, captionSteps, curriculumSteps, npEdit, imagePosition, poolStride, towerSize, textLayers, textHidden, globalMax, probeBatch, probeSteps, grounding, fullVocab, sceneSteps, sceneStageSteps, sceneGroups, sceneNoise, questionNoise, questionNoiseFrom, kindWeights, kindWeightsFrom, kindWeightsUntil, comparisonWeight, comparisonLayer, countWeight, alignmentSteps, decoderSteps, decoderLr, alignmentWeight, contentWeight, adversarialSteps, adversarialEpsilon, initStd, seed, output, checkpoints, init, captionRows, freezeVision, instructionDrop, attributeSwap, grayscale, evalCount, device, threads,
         };
         command.SetAction(parse =>
         {
@@ -222,6 +223,7 @@ internal static class JudgeCommand
             options.QuestionNoiseFromStep = parse.GetValue(questionNoiseFrom);
             if (parse.GetValue(kindWeights) is { } weights) options.KindWeights = KindWeights.Parse(weights);
             options.KindWeightsFromStep = parse.GetValue(kindWeightsFrom);
+            options.KindWeightsUntilStep = parse.GetValue(kindWeightsUntil);
             options.ComparisonProbeWeight = NeedsSceneTokens(comparisonWeight);
             options.ComparisonProbeLayer = parse.GetValue(comparisonLayer);
             options.CountProbeWeight = NeedsSceneTokens(countWeight);
@@ -284,6 +286,7 @@ internal static class JudgeCommand
                 ["question_noise_from_step"] = options.QuestionNoiseFromStep.ToString(),
                 ["kind_weights"] = options.KindWeights?.ToString() ?? "",
                 ["kind_weights_from_step"] = options.KindWeightsFromStep.ToString(),
+                ["kind_weights_until_step"] = options.KindWeightsUntilStep?.ToString() ?? "",
                 ["comparison_probe_weight"] = options.ComparisonProbeWeight.ToString("G"),
                 ["comparison_probe_layer"] = options.ComparisonProbeLayer.ToString(),
                 ["count_probe_weight"] = options.CountProbeWeight.ToString("G"),

@@ -144,6 +144,9 @@ public sealed partial class JudgeTrainer
         public KindWeights? KindWeights;
         /// <summary>The first step (0-based) whose batches are drawn with <see cref="KindWeights"/>.</summary>
         public long KindWeightsFromStep;
+        /// <summary>The first step drawn without them again (null: none). Why: the image steps pay for every extra
+        /// image a two-image row brings, while the scene-token steps, where the decoder learns, barely do.</summary>
+        public long? KindWeightsUntilStep;
         /// <summary>Weight of the <see cref="ComparisonProbe"/> loss on the two-image rows of the scene-token steps (0 = off):
         /// dense labels of what differs between the two images, read from the decoder's residual stream.</summary>
         public double ComparisonProbeWeight;

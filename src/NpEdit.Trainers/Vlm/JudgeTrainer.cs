@@ -327,11 +327,12 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
     }
 
     /// <summary>Which rows a step takes by kind: only <paramref name="allowed"/> (null: any), and from
-    /// <see cref="Options.KindWeightsFromStep"/> in the shares of <see cref="Options.KindWeights"/> (its own random stream).</summary>
+    /// <see cref="Options.KindWeightsFromStep"/> until <see cref="Options.KindWeightsUntilStep"/> in the shares of
+    /// <see cref="Options.KindWeights"/> (its own random stream).</summary>
     private Func<string, bool>? KindFilter(IReadOnlyCollection<string>? allowed, long step)
     {
         var o = TrainerOptions;
-        if (o.KindWeights is not null && step >= o.KindWeightsFromStep) return o.KindWeights.Filter(allowed, StepRandom.Managed(o.Seed, step, stream: 10));
+        if (o.KindWeights is not null && step >= o.KindWeightsFromStep && step < (o.KindWeightsUntilStep ?? long.MaxValue)) return o.KindWeights.Filter(allowed, StepRandom.Managed(o.Seed, step, stream: 10));
         return allowed is null ? null : k => allowed.Contains(k, StringComparer.Ordinal);
     }
 

@@ -119,12 +119,13 @@ public sealed class JudgeSceneTokenTests
     public void Kind_weights_change_which_rows_the_steps_read_and_repeat_with_the_seed()
     {
         var context = new MLContext(seed: 0);
-        JudgeTransformer Fit(KindWeights? weights, long from = 0)
+        JudgeTransformer Fit(KindWeights? weights, long from = 0, long? until = null)
         {
             var o = Options();
             o.Steps = 4; // 2 scene-token, 2 alignment steps
             o.KindWeights = weights;
             o.KindWeightsFromStep = from;
+            o.KindWeightsUntilStep = until;
             return new JudgeTrainer(context, o).Fit(Rows(context));
         }
         var twoImage = KindWeights.Parse(string.Join(",", QuestionKinds.TwoImage.Select(k => k + "=4")));
@@ -132,6 +133,7 @@ public sealed class JudgeSceneTokenTests
         using var weighted = Fit(twoImage);
         using var again = Fit(twoImage);
         using var late = Fit(twoImage, from: 4);
+        using var ended = Fit(twoImage, from: 0, until: 0);
         plain.Model.state_dict().Should().Contain(kv => !kv.Value.eq(weighted.Model.state_dict()[kv.Key]).all().item<bool>(), "weighted kinds make other batches");
         foreach (var (key, value) in weighted.Model.state_dict())
         {
@@ -140,6 +142,7 @@ public sealed class JudgeSceneTokenTests
         foreach (var (key, value) in plain.Model.state_dict())
         {
             value.eq(late.Model.state_dict()[key]).all().item<bool>().Should().BeTrue($"{key}: no step before the first weighted one is drawn differently");
+            value.eq(ended.Model.state_dict()[key]).all().item<bool>().Should().BeTrue($"{key}: no step from the first unweighted one on is drawn differently");
         }
     }
 

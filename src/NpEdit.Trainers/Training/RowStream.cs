@@ -65,7 +65,8 @@ public sealed class RowStream<TRow> : IDisposable
             Consumed++;
             if (acceptKey is not null && !acceptKey(_key!()))
             {
-                if (++passedOver > 1000L * count) throw new InvalidOperationException($"None of the last {passedOver} rows has an accepted key.");
+                if (++passedOver > 1000L * count)
+                    throw new InvalidOperationException($"None of the last {passedOver} rows has an accepted key (the last was '{_key!()}'): the filter (a stage's or curriculum's kinds, or kind weights) keeps fewer than one row in 1000.");
                 continue;
             }
             try

@@ -72,7 +72,7 @@ public sealed class RowStreamTests
     {
         using var stream = Stream(Data(("a", 1), ("b", 2)), new Counter());
         var act = () => stream.Next(1, k => k == "c");
-        act.Should().Throw<InvalidOperationException>().WithMessage("*accepted key*");
+        act.Should().Throw<InvalidOperationException>().WithMessage("*accepted key (the last was 'a')*kind weights*");
     }
 
     [Fact]

@@ -325,7 +325,7 @@ internal static class JudgeCommand
     {
         var groups = text.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(g => g.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
-        var known = QuestionKinds.General.Concat(QuestionKinds.NpEdit).ToHashSet(StringComparer.Ordinal);
+        var known = QuestionKinds.JudgeRows;
         foreach (var kind in groups.SelectMany(g => g))
         {
             if (!known.Contains(kind))

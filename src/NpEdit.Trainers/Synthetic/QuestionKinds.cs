@@ -40,4 +40,7 @@ public static class QuestionKinds
     public static IReadOnlyList<string> General { get; } = [.. SingleImage, .. TwoImage];
 
     public static IReadOnlyList<string> NpEdit { get; } = [EditSuccess, EditRemovePresence, EditIdentity, EditIdentityRemove];
+
+    /// <summary>The kinds a world judge row can carry (<see cref="WorldRows.Judge"/>): the general ones and NP-Edit's.</summary>
+    public static IReadOnlySet<string> JudgeRows { get; } = General.Concat(NpEdit).ToHashSet(StringComparer.Ordinal);
 }

@@ -26,8 +26,6 @@ public sealed class KindWeights
         _largest = _weights.Values.Append(1.0).Max();
     }
 
-    public IReadOnlyDictionary<string, double> Weights => _weights;
-
     public double WeightOf(string kind) => _weights.TryGetValue(kind, out var w) ? w : 1.0;
 
     /// <summary>
@@ -40,7 +38,7 @@ public sealed class KindWeights
     /// <summary>"compare_added=3,compare_removed=3" (the world's question kinds only) to weights.</summary>
     public static KindWeights Parse(string text)
     {
-        var known = QuestionKinds.General.Concat(QuestionKinds.NpEdit).ToHashSet(StringComparer.Ordinal);
+        var known = QuestionKinds.JudgeRows;
         var weights = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var item in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {

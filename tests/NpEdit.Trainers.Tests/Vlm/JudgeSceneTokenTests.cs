@@ -134,15 +134,18 @@ public sealed class JudgeSceneTokenTests
         using var again = Fit(twoImage);
         using var late = Fit(twoImage, from: 4);
         using var ended = Fit(twoImage, from: 0, until: 0);
-        plain.Model.state_dict().Should().Contain(kv => !kv.Value.eq(weighted.Model.state_dict()[kv.Key]).all().item<bool>(), "weighted kinds make other batches");
-        foreach (var (key, value) in weighted.Model.state_dict())
+        using var scope = torch.NewDisposeScope(); // the comparisons' tensors
+        var (plainState, weightedState) = (plain.Model.state_dict(), weighted.Model.state_dict());
+        var (againState, lateState, endedState) = (again.Model.state_dict(), late.Model.state_dict(), ended.Model.state_dict());
+        plainState.Should().Contain(kv => !kv.Value.eq(weightedState[kv.Key]).all().item<bool>(), "weighted kinds make other batches");
+        foreach (var (key, value) in weightedState)
         {
-            value.eq(again.Model.state_dict()[key]).all().item<bool>().Should().BeTrue($"{key} repeats with the seed");
+            value.eq(againState[key]).all().item<bool>().Should().BeTrue($"{key} repeats with the seed");
         }
-        foreach (var (key, value) in plain.Model.state_dict())
+        foreach (var (key, value) in plainState)
         {
-            value.eq(late.Model.state_dict()[key]).all().item<bool>().Should().BeTrue($"{key}: no step before the first weighted one is drawn differently");
-            value.eq(ended.Model.state_dict()[key]).all().item<bool>().Should().BeTrue($"{key}: no step from the first unweighted one on is drawn differently");
+            value.eq(lateState[key]).all().item<bool>().Should().BeTrue($"{key}: no step before the first weighted one is drawn differently");
+            value.eq(endedState[key]).all().item<bool>().Should().BeTrue($"{key}: no step from the first unweighted one on is drawn differently");
         }
     }
 

@@ -119,6 +119,9 @@ internal static class JudgeCommand
         var kindWeights = new Option<string?>("--kind-weights") { Description = "Relative shares of question kinds in the batches, e.g. \"compare_added=3,compare_removed=3\" (kinds not named weigh 1)." };
         var kindWeightsFrom = new Option<long>("--kind-weights-from") { Description = "The first step whose batches are drawn with --kind-weights.", DefaultValueFactory = _ => 0 };
         var kindWeightsUntil = new Option<long?>("--kind-weights-until") { Description = "The first step drawn without --kind-weights again (default: none)." };
+        var adaptiveKinds = new Option<bool>("--adaptive-kind-weights") { Description = "In the --kind-weights-from/--kind-weights-until steps, draw each kind in proportion to its running training error (times --kind-weights when given), so kinds still being learnt fill the batches." };
+        var adaptiveDecay = new Option<double>("--adaptive-kind-decay") { Description = "Decay, per question answered, of the error averages behind --adaptive-kind-weights.", DefaultValueFactory = _ => new JudgeTrainer.Options().AdaptiveKindDecay };
+        var adaptiveFloor = new Option<double>("--adaptive-kind-floor") { Description = "The least weight a kind has under --adaptive-kind-weights (a kind at chance weighs 0.5).", DefaultValueFactory = _ => new JudgeTrainer.Options().AdaptiveKindFloor };
         var decoderSteps = new Option<int>("--decoder-steps") { Description = "The last N steps train the decoder alone on the aligned image tokens (vision frozen, no alignment losses).", DefaultValueFactory = _ => 0 };
         var decoderLr = new Option<double>("--decoder-lr") { Description = "Peak learning rate of the --decoder-steps, which have their own warm-up and decay.", DefaultValueFactory = _ => new JudgeTrainer.Options().DecoderLearningRate };
         var alignmentWeight = new Option<double>("--alignment-weight") { Description = "Weight of the image-token-to-scene-token loss after the scene-token steps.", DefaultValueFactory = _ => 10.0 };
@@ -140,7 +143,7 @@ internal static class JudgeCommand
         var threads = CommonOptions.Threads();
         var command = new Command("train", "Pretrain the tiny judge on the world's judge rows and write it with its manifest.")
         {
-            steps, batch, lr, captionBatch, captionSteps, curriculumSteps, npEdit, imagePosition, poolStride, towerSize, textLayers, textHidden, globalMax, probeBatch, probeSteps, grounding, fullVocab, sceneSteps, sceneStageSteps, sceneGroups, sceneNoise, questionNoise, questionNoiseFrom, kindWeights, kindWeightsFrom, kindWeightsUntil, comparisonWeight, comparisonLayer, countWeight, alignmentSteps, decoderSteps, decoderLr, alignmentWeight, contentWeight, adversarialSteps, adversarialEpsilon, initStd, seed, output, checkpoints, init, captionRows, freezeVision, instructionDrop, attributeSwap, grayscale, evalCount, device, threads,
+            steps, batch, lr, captionBatch, captionSteps, curriculumSteps, npEdit, imagePosition, poolStride, towerSize, textLayers, textHidden, globalMax, probeBatch, probeSteps, grounding, fullVocab, sceneSteps, sceneStageSteps, sceneGroups, sceneNoise, questionNoise, questionNoiseFrom, kindWeights, kindWeightsFrom, kindWeightsUntil, adaptiveKinds, adaptiveDecay, adaptiveFloor, comparisonWeight, comparisonLayer, countWeight, alignmentSteps, decoderSteps, decoderLr, alignmentWeight, contentWeight, adversarialSteps, adversarialEpsilon, initStd, seed, output, checkpoints, init, captionRows, freezeVision, instructionDrop, attributeSwap, grayscale, evalCount, device, threads,
         };
         command.SetAction(parse =>
         {
@@ -224,6 +227,9 @@ internal static class JudgeCommand
             if (parse.GetValue(kindWeights) is { } weights) options.KindWeights = KindWeights.Parse(weights);
             options.KindWeightsFromStep = parse.GetValue(kindWeightsFrom);
             options.KindWeightsUntilStep = parse.GetValue(kindWeightsUntil);
+            options.AdaptiveKindWeights = parse.GetValue(adaptiveKinds);
+            options.AdaptiveKindDecay = parse.GetValue(adaptiveDecay);
+            options.AdaptiveKindFloor = parse.GetValue(adaptiveFloor);
             options.ComparisonProbeWeight = NeedsSceneTokens(comparisonWeight);
             options.ComparisonProbeLayer = parse.GetValue(comparisonLayer);
             options.CountProbeWeight = NeedsSceneTokens(countWeight);
@@ -287,6 +293,7 @@ internal static class JudgeCommand
                 ["kind_weights"] = options.KindWeights?.ToString() ?? "",
                 ["kind_weights_from_step"] = options.KindWeightsFromStep.ToString(),
                 ["kind_weights_until_step"] = options.KindWeightsUntilStep?.ToString() ?? "",
+                ["adaptive_kind_weights"] = options.AdaptiveKindWeights ? $"decay={options.AdaptiveKindDecay:G},floor={options.AdaptiveKindFloor:G}" : "",
                 ["comparison_probe_weight"] = options.ComparisonProbeWeight.ToString("G"),
                 ["comparison_probe_layer"] = options.ComparisonProbeLayer.ToString(),
                 ["count_probe_weight"] = options.CountProbeWeight.ToString("G"),

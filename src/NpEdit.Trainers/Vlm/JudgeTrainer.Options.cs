@@ -147,6 +147,17 @@ public sealed partial class JudgeTrainer
         /// <summary>The first step drawn without them again (null: none). Why: the image steps pay for every extra
         /// image a two-image row brings, while the scene-token steps, where the decoder learns, barely do.</summary>
         public long? KindWeightsUntilStep;
+        /// <summary>Draw the batches from <see cref="KindWeightsFromStep"/> until <see cref="KindWeightsUntilStep"/> with
+        /// shares that follow each kind's running training error (<see cref="Vlm.AdaptiveKindWeights"/>; times
+        /// <see cref="KindWeights"/> when both are set; needs the kind column). Why: fixed shares and fixed-length stages
+        /// let whichever group of kinds is learnt first hold the other back, and which group that is changed with the seed.</summary>
+        public bool AdaptiveKindWeights;
+        /// <summary>Decay, per question answered, of the error averages behind <see cref="AdaptiveKindWeights"/>
+        /// (0.99: about the last hundred questions of a kind).</summary>
+        public double AdaptiveKindDecay = 0.99;
+        /// <summary>The least weight a kind has under <see cref="AdaptiveKindWeights"/> (against 0.5 for a kind at chance),
+        /// so a learnt kind keeps enough of the batches to show when it is being forgotten.</summary>
+        public double AdaptiveKindFloor = 0.1;
         /// <summary>Weight of the <see cref="ComparisonProbe"/> loss on the two-image rows of the scene-token steps (0 = off):
         /// dense labels of what differs between the two images, read from the decoder's residual stream.</summary>
         public double ComparisonProbeWeight;

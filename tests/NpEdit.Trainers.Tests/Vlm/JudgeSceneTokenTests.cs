@@ -150,6 +150,47 @@ public sealed class JudgeSceneTokenTests
     }
 
     [Fact]
+    public void Adaptive_kind_weights_change_the_batches_keep_their_state_in_checkpoints_and_a_resume_matches()
+    {
+        var context = new MLContext(seed: 0);
+        string folder = Path.Combine(Path.GetTempPath(), "judge-adaptive-" + Guid.NewGuid().ToString("N"));
+        JudgeTrainer.Options Adaptive(string? checkpoints)
+        {
+            var o = Options(checkpoints);
+            o.AdaptiveKindWeights = true;
+            o.AdaptiveKindDecay = 0.5; // a few answers move the weights, so six steps show it
+            return o;
+        }
+        try
+        {
+            using var plain = new JudgeTrainer(context, Options()).Fit(Rows(context));
+            using var straight = new JudgeTrainer(context, Adaptive(null)).Fit(Rows(context));
+
+            using var cancel = new CancellationTokenSource();
+            var first = Adaptive(folder);
+            first.Cancellation = cancel.Token;
+            first.Progress = new SynchronousProgress(p => { if (p.Step == 2) cancel.Cancel(); });
+            var interrupted = () => new JudgeTrainer(context, first).Fit(Rows(context));
+            interrupted.Should().Throw<OperationCanceledException>();
+            var state = new CheckpointFolder(folder).TryLoadLatest()!.State;
+            state.Keys.Should().Contain(k => k.StartsWith("kind_error.", StringComparison.Ordinal), "the error averages are part of the checkpoint");
+            using var resumed = new JudgeTrainer(context, Adaptive(folder)).Fit(Rows(context));
+
+            using var scope = torch.NewDisposeScope();
+            var (plainState, straightState, resumedState) = (plain.Model.state_dict(), straight.Model.state_dict(), resumed.Model.state_dict());
+            plainState.Should().Contain(kv => !kv.Value.eq(straightState[kv.Key]).all().item<bool>(), "adaptive weights make other batches");
+            foreach (var (key, value) in straightState)
+            {
+                value.eq(resumedState[key]).all().item<bool>().Should().BeTrue($"{key} is bit-identical after resume");
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Alignment_steps_bring_the_image_tokens_towards_the_scene_tokens()
     {
         var context = new MLContext(seed: 0);

@@ -108,6 +108,8 @@ internal static class JudgeCommand
         var grounding = new Option<double>("--grounding-weight") { Description = "Weight of the grounding loss on the probe images: each cell's image token must pick its object's shape, colour and size words (0 = off; needs 3x3 image tokens).", DefaultValueFactory = _ => 0.0 };
         var sceneSteps = new Option<int>("--scene-token-steps") { Description = "First train the decoder this many steps on perfect scene tokens instead of images (needs --tower-image-size 36 --image-pool-stride 3).", DefaultValueFactory = _ => 12000 };
         var sceneStageSteps = new Option<int>("--scene-token-stage-steps") { Description = "During the scene-token steps, add one group of question kinds every N steps (presence/colour, then background/shape/size/position/count, then two-image), then every kind (0 = all at once).", DefaultValueFactory = _ => 1000 };
+        var stageAccuracy = new Option<double>("--scene-token-stage-accuracy") { Description = "End a scene-token stage once every kind it reads has this running training accuracy (but not before --scene-token-stage-steps steps; 0 = fixed-length stages).", DefaultValueFactory = _ => 0.0 };
+        var stageMaxSteps = new Option<int>("--scene-token-stage-max-steps") { Description = "With --scene-token-stage-accuracy, the most steps of a stage (0 = no cap).", DefaultValueFactory = _ => 0 };
         var sceneGroups = new Option<string?>("--scene-token-groups") { Description = "The groups of question kinds the scene-token stages add, ';' between groups and ',' between kinds (default: presence,color; background,shape,size,position,count; the two-image kinds)." };
         var comparisonWeight = new Option<double>("--comparison-probe-weight") { Description = "Weight of the comparison probe on two-image scene-token rows: dense labels of what differs between the images, read from the decoder (0 = off).", DefaultValueFactory = _ => 1.0 };
         var comparisonLayer = new Option<int>("--comparison-probe-layer") { Description = "Decoder layers the comparison and count probes read after (-1: all but the last).", DefaultValueFactory = _ => -1 };
@@ -143,7 +145,7 @@ internal static class JudgeCommand
         var threads = CommonOptions.Threads();
         var command = new Command("train", "Pretrain the tiny judge on the world's judge rows and write it with its manifest.")
         {
-            steps, batch, lr, captionBatch, captionSteps, curriculumSteps, npEdit, imagePosition, poolStride, towerSize, textLayers, textHidden, globalMax, probeBatch, probeSteps, grounding, fullVocab, sceneSteps, sceneStageSteps, sceneGroups, sceneNoise, questionNoise, questionNoiseFrom, kindWeights, kindWeightsFrom, kindWeightsUntil, adaptiveKinds, adaptiveDecay, adaptiveFloor, comparisonWeight, comparisonLayer, countWeight, alignmentSteps, decoderSteps, decoderLr, alignmentWeight, contentWeight, adversarialSteps, adversarialEpsilon, initStd, seed, output, checkpoints, init, captionRows, freezeVision, instructionDrop, attributeSwap, grayscale, evalCount, device, threads,
+            steps, batch, lr, captionBatch, captionSteps, curriculumSteps, npEdit, imagePosition, poolStride, towerSize, textLayers, textHidden, globalMax, probeBatch, probeSteps, grounding, fullVocab, sceneSteps, sceneStageSteps, stageAccuracy, stageMaxSteps, sceneGroups, sceneNoise, questionNoise, questionNoiseFrom, kindWeights, kindWeightsFrom, kindWeightsUntil, adaptiveKinds, adaptiveDecay, adaptiveFloor, comparisonWeight, comparisonLayer, countWeight, alignmentSteps, decoderSteps, decoderLr, alignmentWeight, contentWeight, adversarialSteps, adversarialEpsilon, initStd, seed, output, checkpoints, init, captionRows, freezeVision, instructionDrop, attributeSwap, grayscale, evalCount, device, threads,
         };
         command.SetAction(parse =>
         {
@@ -221,6 +223,8 @@ internal static class JudgeCommand
             T NeedsSceneTokens<T>(Option<T> option) =>
                 options.SceneTokenSteps > 0 || parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option)! : default!;
             options.SceneTokenStageSteps = parse.GetValue(sceneStageSteps);
+            options.SceneTokenStageAccuracy = parse.GetValue(stageAccuracy);
+            options.SceneTokenStageMaxSteps = parse.GetValue(stageMaxSteps);
             options.SceneTokenNoise = parse.GetValue(sceneNoise);
             options.QuestionNoiseRate = parse.GetValue(questionNoise);
             options.QuestionNoiseFromStep = parse.GetValue(questionNoiseFrom);
@@ -286,6 +290,8 @@ internal static class JudgeCommand
                 ["grounding_weight"] = options.GroundingWeight.ToString("G"),
                 ["scene_token_steps"] = options.SceneTokenSteps.ToString(),
                 ["scene_token_stage_steps"] = options.SceneTokenStageSteps.ToString(),
+                ["scene_token_stage_accuracy"] = options.SceneTokenStageAccuracy.ToString("G"),
+                ["scene_token_stage_max_steps"] = options.SceneTokenStageMaxSteps.ToString(),
                 ["scene_token_kind_groups"] = string.Join(" | ", options.SceneTokenKindGroups.Select(g => string.Join(",", g))),
                 ["scene_token_noise"] = options.SceneTokenNoise.ToString("G"),
                 ["question_noise"] = options.QuestionNoiseRate.ToString("G"),

@@ -119,6 +119,14 @@ public sealed partial class JudgeTrainer
         /// Why: from scratch, a mixture of every kind stays at chance for a long time, while a few kinds learned together
         /// reach perfect accuracy in about a thousand steps (measured, docs/judge.md). Needs the kind column.</summary>
         public int SceneTokenStageSteps;
+        /// <summary>Above 0, a scene-token stage ends when every kind it reads is answered right at least this share of
+        /// the time (running average over about the last hundred questions of each kind, <see cref="AdaptiveKindDecay"/>),
+        /// but not before <see cref="SceneTokenStageSteps"/> steps (0: fixed-length stages). Why: a group that joins
+        /// while the one before it is still learning races it, and which one wins changed with the seed.</summary>
+        public double SceneTokenStageAccuracy;
+        /// <summary>With <see cref="SceneTokenStageAccuracy"/>, the most steps of a stage (0: no cap), so a stage whose
+        /// kinds stall does not hold the others back for the rest of the scene-token steps.</summary>
+        public int SceneTokenStageMaxSteps;
         public string[][] SceneTokenKindGroups =
         [
             // Presence and colour first, without background: background questions are answered by averaging every
@@ -152,8 +160,8 @@ public sealed partial class JudgeTrainer
         /// <see cref="KindWeights"/> when both are set; needs the kind column). Why: fixed shares and fixed-length stages
         /// let whichever group of kinds is learnt first hold the other back, and which group that is changed with the seed.</summary>
         public bool AdaptiveKindWeights;
-        /// <summary>Decay, per question answered, of the error averages behind <see cref="AdaptiveKindWeights"/>
-        /// (0.99: about the last hundred questions of a kind).</summary>
+        /// <summary>Decay, per question answered, of the error averages behind <see cref="AdaptiveKindWeights"/> and
+        /// <see cref="SceneTokenStageAccuracy"/> (0.99: about the last hundred questions of a kind).</summary>
         public double AdaptiveKindDecay = 0.99;
         /// <summary>The least weight a kind has under <see cref="AdaptiveKindWeights"/> (against 0.5 for a kind at chance),
         /// so a learnt kind keeps enough of the batches to show when it is being forgotten.</summary>

@@ -51,15 +51,14 @@ public sealed partial class JudgeTrainer
                 $"this config pools to {config.PooledPatchesPerSide}x{config.PooledPatchesPerSide} (e.g. vision image_size 36 with image_pool_stride 3).", nameof(o));
         SchemaChecks.RequireText(input.Schema, o.Columns.Scene, "scene JSON");
         if (o.SceneTokenStageSteps > 0) SchemaChecks.RequireText(input.Schema, o.Columns.Kind, "question kind");
+        if (o.SceneTokenStageAccuracy > 0 && o.SceneTokenStageSteps <= 0)
+            throw new ArgumentException("SceneTokenStageAccuracy gates the scene-token stages and needs SceneTokenStageSteps > 0 (the least steps of a stage).", nameof(o));
     }
 
-    // Kinds allowed at a scene-token step (null: every kind).
-    private static string[]? SceneStageKinds(Options o, long step)
-    {
-        if (o.SceneTokenStageSteps <= 0 || o.SceneTokenKindGroups.Length == 0) return null;
-        long stage = step / o.SceneTokenStageSteps;
-        return stage >= o.SceneTokenKindGroups.Length ? null : o.SceneTokenKindGroups.Take((int)stage + 1).SelectMany(g => g).ToArray();
-    }
+    // The scene-token stages (null: every kind at every step).
+    private static SceneTokenStages? SceneStages(Options o) =>
+        o.SceneTokenSteps <= 0 || o.SceneTokenStageSteps <= 0 || o.SceneTokenKindGroups.Length == 0 ? null
+        : new SceneTokenStages(o.SceneTokenKindGroups, o.SceneTokenStageSteps, o.SceneTokenStageAccuracy, o.SceneTokenStageMaxSteps);
 
     // Which parts learn in a stage. Alignment trains the vision side only (gradients still flow through the frozen
     // decoder to the image tokens); the decoder stage the decoder only. The scene tokens are fixed targets after their

@@ -45,7 +45,7 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
     private CaptionNoise? _captionNoise; // this fit's, when it asks for any
     private QuestionNoise? _questionNoise; // likewise
     private CellReading? _lastCellReading; // the last image step's reading of its cell tokens (scene-token runs only)
-    private AdaptiveKindWeights? _adaptiveKinds; // this fit's, when it asks for them
+    private AdaptiveKindWeights? _kindErrors; // each kind's running error, when the fit's weights or stages follow it
 
     /// <summary>Per-step losses of the last <see cref="Fit"/>.</summary>
     public IReadOnlyList<(long Step, IReadOnlyDictionary<string, double> Losses)> LossHistory { get; private set; } = Array.Empty<(long, IReadOnlyDictionary<string, double>)>();
@@ -110,7 +110,8 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
         var decoderSchedule = new WarmupCosineSchedule(o.DecoderLearningRate, Math.Max(1, o.DecoderSteps), o.WarmupSteps, o.FinalLearningRateRatio);
 
         var checkpoints = o.CheckpointFolder is null ? null : new CheckpointFolder(o.CheckpointFolder);
-        _adaptiveKinds = o.AdaptiveKindWeights ? new AdaptiveKindWeights(o.AdaptiveKindDecay, o.AdaptiveKindFloor) : null;
+        _kindErrors = o.AdaptiveKindWeights || o.SceneTokenStageAccuracy > 0 ? new AdaptiveKindWeights(o.AdaptiveKindDecay, o.AdaptiveKindFloor) : null;
+        var stages = SceneStages(o);
         long startStep = 0, skipped = 0, consumed = 0, consumedCaptions = 0, consumedProbes = 0, consumedScenes = 0;
         if (checkpoints?.TryLoadLatest() is { } checkpoint)
         {
@@ -121,14 +122,15 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
             consumedCaptions = long.Parse(checkpoint.State.GetValueOrDefault("consumed_caption_rows", "0"));
             consumedProbes = long.Parse(checkpoint.State.GetValueOrDefault("consumed_probe_rows", "0"));
             consumedScenes = long.Parse(checkpoint.State.GetValueOrDefault("consumed_scene_rows", "0"));
-            _adaptiveKinds?.Load(checkpoint.State, $"{checkpoint.Folder}/state.json");
+            _kindErrors?.Load(checkpoint.State, $"{checkpoint.Folder}/state.json");
+            stages?.Load(checkpoint.State, $"{checkpoint.Folder}/state.json");
             checkpoint.LogResume(o.Logger);
         }
 
         bool curriculum = o.CurriculumKinds is { Length: > 0 } && o.CurriculumSteps > 0;
         if (curriculum) SchemaChecks.RequireText(input.Schema, o.Columns.Kind, "question kind");
         if (_questionNoise is not null) SchemaChecks.RequireText(input.Schema, o.Columns.Kind, "question kind (question noise applies to the general kinds only)");
-        if (o.KindWeights is not null || o.AdaptiveKindWeights) SchemaChecks.RequireText(input.Schema, o.Columns.Kind, "question kind (kind weights sample by it)");
+        if (o.KindWeights is not null || _kindErrors is not null) SchemaChecks.RequireText(input.Schema, o.Columns.Kind, "question kind (kind weights sample by it)");
         bool readKinds = curriculum || input.Schema.GetColumnOrNull(o.Columns.Kind)?.Type is Microsoft.ML.Data.TextDataViewType;
         var kindAccuracy = new KindAccuracy();
         bool withScenes = sceneTokens is not null;
@@ -165,11 +167,16 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
             double loss, accuracy, captionLoss = double.NaN, probeLoss = double.NaN, alignLoss = double.NaN, comparisonLoss = double.NaN, countLoss = double.NaN;
             if (stage == Stage.SceneTokens)
             {
-                var kinds = SceneStageKinds(o, step);
+                var kinds = stages?.KindsAt(step);
                 var sceneBatch = sceneRows!.Next(o.BatchSize, KindFilter(kinds, step));
                 (loss, accuracy, comparisonLoss, countLoss) = SceneTokenStep(scorer, sceneTokens!, decoderProbes, optimizer, sceneBatch, kinds, step, device);
                 kindAccuracy.Add(sceneBatch.Select(r => r.Kind).ToList(), _lastCorrect);
-                _adaptiveKinds?.Add(sceneBatch.Select(r => r.Kind).ToList(), _lastCorrect);
+                _kindErrors?.Add(sceneBatch.Select(r => r.Kind).ToList(), _lastCorrect);
+                if (_kindErrors is not null && stages?.AfterStep(step, _kindErrors) is { } advanced)
+                {
+                    o.Logger?.LogInformation("Scene-token stage {Stage} from step {Step} ({Kinds}): {Reason}", stages.Stage + 1, step + 2,
+                        stages.KindsAt(step + 1) is { } next ? string.Join(",", next) : "every kind", advanced);
+                }
             }
             else
             {
@@ -180,7 +187,7 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
                 probeBatch = withProbe ? probes!.Next(o.ProbeBatchSize) : null;
                 (loss, accuracy, captionLoss, probeLoss, alignLoss) = TrainStep(scorer, optimizer, batch, captionBatch, probe, probeBatch, sceneTokens, aligning: stage != Stage.Decoder, step, device);
                 kindAccuracy.Add(batch.Select(r => r.Kind).ToList(), _lastCorrect);
-                _adaptiveKinds?.Add(batch.Select(r => r.Kind).ToList(), _lastCorrect);
+                _kindErrors?.Add(batch.Select(r => r.Kind).ToList(), _lastCorrect);
             }
             if (double.IsFinite(loss))
             {
@@ -209,11 +216,11 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
             if (readKinds && ((step + 1) % o.KindAccuracyInterval == 0 || last))
             {
                 o.Logger?.LogInformation("Training accuracy by kind up to step {Step}: {Accuracy}", step + 1, kindAccuracy.Drain());
-                if (_adaptiveKinds is not null) o.Logger?.LogInformation("Adaptive kind weights after step {Step}: {Weights}", step + 1, _adaptiveKinds);
+                if (o.AdaptiveKindWeights) o.Logger?.LogInformation("Adaptive kind weights after step {Step}: {Weights}", step + 1, _kindErrors);
             }
             if (checkpoints is not null && ((step + 1) % o.CheckpointInterval == 0 || last))
             {
-                SaveCheckpoint(checkpoints, step + 1, model, optimizer, ema, probe, sceneTokens, decoderProbes, rows.Consumed, captions?.Consumed ?? 0, probes?.Consumed ?? 0, sceneRows?.Consumed ?? 0, skipped, _adaptiveKinds);
+                SaveCheckpoint(checkpoints, step + 1, model, optimizer, ema, probe, sceneTokens, decoderProbes, rows.Consumed, captions?.Consumed ?? 0, probes?.Consumed ?? 0, sceneRows?.Consumed ?? 0, skipped, _kindErrors, stages);
             }
         }
         if (rows.Failures.Count > 0)
@@ -339,7 +346,7 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
     {
         var o = TrainerOptions;
         bool weighted = step >= o.KindWeightsFromStep && step < (o.KindWeightsUntilStep ?? long.MaxValue);
-        if (weighted && _adaptiveKinds is not null) return _adaptiveKinds.Filter(allowed, o.KindWeights, StepRandom.Managed(o.Seed, step, stream: 10));
+        if (weighted && o.AdaptiveKindWeights) return _kindErrors!.Filter(allowed, o.KindWeights, StepRandom.Managed(o.Seed, step, stream: 10));
         if (weighted && o.KindWeights is not null) return o.KindWeights.Filter(allowed, StepRandom.Managed(o.Seed, step, stream: 10));
         return allowed is null ? null : k => allowed.Contains(k, StringComparer.Ordinal);
     }
@@ -415,7 +422,7 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
 
     private static void SaveCheckpoint(CheckpointFolder folder, long step, LlavaOnevisionModel model, AdamW optimizer, ExponentialMovingAverage? ema,
         SceneProbe? probe, SceneTokens? sceneTokens, DecoderProbes? decoderProbes, long consumed, long consumedCaptions, long consumedProbes, long consumedScenes, long skipped,
-        AdaptiveKindWeights? adaptiveKinds)
+        AdaptiveKindWeights? kindErrors, SceneTokenStages? stages)
     {
         var groups = new Dictionary<string, IReadOnlyDictionary<string, Tensor>>
         {
@@ -426,7 +433,7 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
         if (probe is not null) groups["probe"] = probe.state_dict();
         if (sceneTokens is not null) groups["scene_tokens"] = sceneTokens.state_dict();
         decoderProbes?.AddTo(groups);
-        var state = new Dictionary<string, string>(adaptiveKinds?.Save() ?? [])
+        var state = new Dictionary<string, string>((kindErrors?.Save() ?? []).Concat(stages?.Save() ?? []))
         {
             ["consumed_rows"] = consumed.ToString(),
             ["consumed_caption_rows"] = consumedCaptions.ToString(),

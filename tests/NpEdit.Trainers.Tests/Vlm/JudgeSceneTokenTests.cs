@@ -191,6 +191,54 @@ public sealed class JudgeSceneTokenTests
     }
 
     [Fact]
+    public void Gated_stages_keep_their_stage_in_checkpoints_and_a_resume_matches()
+    {
+        var context = new MLContext(seed: 0);
+        string folder = Path.Combine(Path.GetTempPath(), "judge-gated-" + Guid.NewGuid().ToString("N"));
+        JudgeTrainer.Options Gated(string? checkpoints, double gate = 0.99)
+        {
+            var o = Options(checkpoints);
+            (o.SceneTokenSteps, o.AlignmentSteps) = (4, 0);
+            o.SceneTokenStageAccuracy = gate; // out of reach in four steps: each stage runs to its cap of 2
+            o.SceneTokenStageMaxSteps = 2;
+            return o;
+        }
+        try
+        {
+            var fixedStages = Options();
+            (fixedStages.SceneTokenSteps, fixedStages.AlignmentSteps) = (4, 0);
+            using var plain = new JudgeTrainer(context, fixedStages).Fit(Rows(context));
+            using var straight = new JudgeTrainer(context, Gated(null)).Fit(Rows(context));
+
+            using var cancel = new CancellationTokenSource();
+            var first = Gated(folder);
+            first.Cancellation = cancel.Token;
+            first.Progress = new SynchronousProgress(p => { if (p.Step == 2) cancel.Cancel(); });
+            var interrupted = () => new JudgeTrainer(context, first).Fit(Rows(context));
+            interrupted.Should().Throw<OperationCanceledException>();
+            var state = new CheckpointFolder(folder).TryLoadLatest()!.State;
+            (state["scene_stage"], state["scene_stage_start"]).Should().Be(("1", "2"), "the first stage ran to its cap and the second began at step 2");
+            using var resumed = new JudgeTrainer(context, Gated(folder)).Fit(Rows(context));
+
+            using var scope = torch.NewDisposeScope();
+            var (plainState, straightState, resumedState) = (plain.Model.state_dict(), straight.Model.state_dict(), resumed.Model.state_dict());
+            plainState.Should().Contain(kv => !kv.Value.eq(straightState[kv.Key]).all().item<bool>(), "two-step stages read other kinds than one-step ones");
+            foreach (var (key, value) in straightState)
+            {
+                value.eq(resumedState[key]).all().item<bool>().Should().BeTrue($"{key} is bit-identical after resume");
+            }
+            var unstaged = Gated(null);
+            unstaged.SceneTokenStageSteps = 0;
+            var refused = () => new JudgeTrainer(context, unstaged).Fit(Rows(context));
+            refused.Should().Throw<ArgumentException>().WithMessage("*SceneTokenStageSteps*");
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Alignment_steps_bring_the_image_tokens_towards_the_scene_tokens()
     {
         var context = new MLContext(seed: 0);

@@ -170,8 +170,9 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
                 var kinds = stages?.KindsAt(step);
                 var sceneBatch = sceneRows!.Next(o.BatchSize, KindFilter(kinds, step));
                 (loss, accuracy, comparisonLoss, countLoss) = SceneTokenStep(scorer, sceneTokens!, decoderProbes, optimizer, sceneBatch, kinds, step, device);
-                kindAccuracy.Add(sceneBatch.Select(r => r.Kind).ToList(), _lastCorrect);
-                _kindErrors?.Add(sceneBatch.Select(r => r.Kind).ToList(), _lastCorrect);
+                var answeredKinds = sceneBatch.Select(r => r.Kind).ToList();
+                kindAccuracy.Add(answeredKinds, _lastCorrect);
+                _kindErrors?.Add(answeredKinds, _lastCorrect);
                 if (_kindErrors is not null && stages?.AfterStep(step, _kindErrors) is { } advanced)
                 {
                     o.Logger?.LogInformation("Scene-token stage {Stage} from step {Step} ({Kinds}): {Reason}", stages.Stage + 1, step + 2,
@@ -186,8 +187,9 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
                 bool withProbe = probes is not null && (o.ProbeSteps < 0 || step < o.ProbeSteps);
                 probeBatch = withProbe ? probes!.Next(o.ProbeBatchSize) : null;
                 (loss, accuracy, captionLoss, probeLoss, alignLoss) = TrainStep(scorer, optimizer, batch, captionBatch, probe, probeBatch, sceneTokens, aligning: stage != Stage.Decoder, step, device);
-                kindAccuracy.Add(batch.Select(r => r.Kind).ToList(), _lastCorrect);
-                _kindErrors?.Add(batch.Select(r => r.Kind).ToList(), _lastCorrect);
+                var answeredKinds = batch.Select(r => r.Kind).ToList();
+                kindAccuracy.Add(answeredKinds, _lastCorrect);
+                _kindErrors?.Add(answeredKinds, _lastCorrect);
             }
             if (double.IsFinite(loss))
             {

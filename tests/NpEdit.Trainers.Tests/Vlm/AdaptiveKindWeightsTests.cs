@@ -5,9 +5,6 @@ namespace NpEdit.Trainers.Tests.Vlm;
 
 public sealed class AdaptiveKindWeightsTests
 {
-    private static List<string> WorldKinds(int count) =>
-        Enumerable.Range(0, count).Select(i => WorldRows.Judge(4, i, WorldSplit.Train).Kind).ToList();
-
     [Fact]
     public void Errors_start_at_chance_follow_the_answers_and_weights_keep_a_floor()
     {
@@ -27,7 +24,7 @@ public sealed class AdaptiveKindWeightsTests
     [Fact]
     public void A_kind_at_chance_is_drawn_five_times_as_often_as_a_learnt_one_and_fixed_weights_multiply()
     {
-        var kinds = WorldKinds(20_000);
+        var kinds = KindWeightsTests.WorldKinds(20_000);
         var weights = new AdaptiveKindWeights(decay: 0.5, floor: 0.1);
         // Learnt: every single-image kind; the two-image kinds stay at chance (0.5).
         for (int i = 0; i < 40; i++) weights.Add(QuestionKinds.SingleImage.ToList(), QuestionKinds.SingleImage.Select(_ => true).ToList());
@@ -52,7 +49,7 @@ public sealed class AdaptiveKindWeightsTests
     [Fact]
     public void Saved_state_restores_the_same_draws_and_bad_state_is_refused_with_the_file_named()
     {
-        var kinds = WorldKinds(3000);
+        var kinds = KindWeightsTests.WorldKinds(3000);
         var weights = new AdaptiveKindWeights(decay: 0.97, floor: 0.05);
         var random = new Random(5);
         foreach (var kind in kinds.Take(500)) weights.Add([kind], [random.NextDouble() < 0.7]);

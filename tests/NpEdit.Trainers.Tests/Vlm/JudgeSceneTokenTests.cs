@@ -149,6 +149,34 @@ public sealed class JudgeSceneTokenTests
         }
     }
 
+    // Fits with checkpoints, cancelled after the given steps; returns the state of the checkpoint it left.
+    private static IReadOnlyDictionary<string, string> InterruptAfter(MLContext context, JudgeTrainer.Options options, long steps)
+    {
+        using var cancel = new CancellationTokenSource();
+        options.Cancellation = cancel.Token;
+        options.Progress = new SynchronousProgress(p => { if (p.Step == steps) cancel.Cancel(); });
+        var interrupted = () => new JudgeTrainer(context, options).Fit(Rows(context));
+        interrupted.Should().Throw<OperationCanceledException>();
+        return new CheckpointFolder(options.CheckpointFolder!).TryLoadLatest()!.State;
+    }
+
+    private static void ShouldDiffer(JudgeTransformer a, JudgeTransformer b, string because)
+    {
+        using var scope = torch.NewDisposeScope();
+        var (aState, bState) = (a.Model.state_dict(), b.Model.state_dict());
+        aState.Should().Contain(kv => !kv.Value.eq(bState[kv.Key]).all().item<bool>(), because);
+    }
+
+    private static void ShouldBeBitIdentical(JudgeTransformer straight, JudgeTransformer resumed)
+    {
+        using var scope = torch.NewDisposeScope();
+        var resumedState = resumed.Model.state_dict();
+        foreach (var (key, value) in straight.Model.state_dict())
+        {
+            value.eq(resumedState[key]).all().item<bool>().Should().BeTrue($"{key} is bit-identical after resume");
+        }
+    }
+
     [Fact]
     public void Adaptive_kind_weights_change_the_batches_keep_their_state_in_checkpoints_and_a_resume_matches()
     {
@@ -166,23 +194,12 @@ public sealed class JudgeSceneTokenTests
             using var plain = new JudgeTrainer(context, Options()).Fit(Rows(context));
             using var straight = new JudgeTrainer(context, Adaptive(null)).Fit(Rows(context));
 
-            using var cancel = new CancellationTokenSource();
-            var first = Adaptive(folder);
-            first.Cancellation = cancel.Token;
-            first.Progress = new SynchronousProgress(p => { if (p.Step == 2) cancel.Cancel(); });
-            var interrupted = () => new JudgeTrainer(context, first).Fit(Rows(context));
-            interrupted.Should().Throw<OperationCanceledException>();
-            var state = new CheckpointFolder(folder).TryLoadLatest()!.State;
+            var state = InterruptAfter(context, Adaptive(folder), steps: 2);
             state.Keys.Should().Contain(k => k.StartsWith("kind_error.", StringComparison.Ordinal), "the error averages are part of the checkpoint");
             using var resumed = new JudgeTrainer(context, Adaptive(folder)).Fit(Rows(context));
 
-            using var scope = torch.NewDisposeScope();
-            var (plainState, straightState, resumedState) = (plain.Model.state_dict(), straight.Model.state_dict(), resumed.Model.state_dict());
-            plainState.Should().Contain(kv => !kv.Value.eq(straightState[kv.Key]).all().item<bool>(), "adaptive weights make other batches");
-            foreach (var (key, value) in straightState)
-            {
-                value.eq(resumedState[key]).all().item<bool>().Should().BeTrue($"{key} is bit-identical after resume");
-            }
+            ShouldDiffer(plain, straight, "adaptive weights make other batches");
+            ShouldBeBitIdentical(straight, resumed);
         }
         finally
         {
@@ -210,23 +227,12 @@ public sealed class JudgeSceneTokenTests
             using var plain = new JudgeTrainer(context, fixedStages).Fit(Rows(context));
             using var straight = new JudgeTrainer(context, Gated(null)).Fit(Rows(context));
 
-            using var cancel = new CancellationTokenSource();
-            var first = Gated(folder);
-            first.Cancellation = cancel.Token;
-            first.Progress = new SynchronousProgress(p => { if (p.Step == 2) cancel.Cancel(); });
-            var interrupted = () => new JudgeTrainer(context, first).Fit(Rows(context));
-            interrupted.Should().Throw<OperationCanceledException>();
-            var state = new CheckpointFolder(folder).TryLoadLatest()!.State;
+            var state = InterruptAfter(context, Gated(folder), steps: 2);
             (state["scene_stage"], state["scene_stage_start"]).Should().Be(("1", "2"), "the first stage ran to its cap and the second began at step 2");
             using var resumed = new JudgeTrainer(context, Gated(folder)).Fit(Rows(context));
 
-            using var scope = torch.NewDisposeScope();
-            var (plainState, straightState, resumedState) = (plain.Model.state_dict(), straight.Model.state_dict(), resumed.Model.state_dict());
-            plainState.Should().Contain(kv => !kv.Value.eq(straightState[kv.Key]).all().item<bool>(), "two-step stages read other kinds than one-step ones");
-            foreach (var (key, value) in straightState)
-            {
-                value.eq(resumedState[key]).all().item<bool>().Should().BeTrue($"{key} is bit-identical after resume");
-            }
+            ShouldDiffer(plain, straight, "two-step stages read other kinds than one-step ones");
+            ShouldBeBitIdentical(straight, resumed);
             var unstaged = Gated(null);
             unstaged.SceneTokenStageSteps = 0;
             var refused = () => new JudgeTrainer(context, unstaged).Fit(Rows(context));

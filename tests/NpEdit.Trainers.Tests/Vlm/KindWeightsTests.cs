@@ -5,7 +5,7 @@ namespace NpEdit.Trainers.Tests.Vlm;
 
 public sealed class KindWeightsTests
 {
-    private static List<string> WorldKinds(int count) =>
+    internal static List<string> WorldKinds(int count) =>
         Enumerable.Range(0, count).Select(i => WorldRows.Judge(4, i, WorldSplit.Train).Kind).ToList();
 
     private static double TwoImageOverSingle(IEnumerable<string> kinds)

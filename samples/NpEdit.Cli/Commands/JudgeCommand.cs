@@ -105,6 +105,8 @@ internal static class JudgeCommand
         var probeBatch = new Option<int>("--probe-batch-size") { Description = "World scenes per step for the auxiliary scene-probe loss on the image tokens (0 = off).", DefaultValueFactory = _ => 0 };
         var probeSteps = new Option<int>("--probe-steps") { Description = "Use the scene probe for the first N steps only (-1 = all).", DefaultValueFactory = _ => -1 };
         var fullVocab = new Option<double>("--full-vocab-weight") { Description = "Share of the answer loss that is cross-entropy over the whole vocabulary (the rest: over Yes/No only).", DefaultValueFactory = _ => 0.1 };
+        var focalGamma = new Option<double>("--focal-gamma") { Description = "Focal weighting of the answer loss: each question's loss times (1 - p(true answer))^gamma, so confidently wrong questions count (0 = plain mean).", DefaultValueFactory = _ => 0.0 };
+        var focalUntil = new Option<long?>("--focal-until") { Description = "The first step whose answer loss is the plain mean again (default: focal weighting to the end)." };
         var grounding = new Option<double>("--grounding-weight") { Description = "Weight of the grounding loss on the probe images: each cell's image token must pick its object's shape, colour and size words (0 = off; needs 3x3 image tokens).", DefaultValueFactory = _ => 0.0 };
         var sceneSteps = new Option<int>("--scene-token-steps") { Description = "First train the decoder this many steps on perfect scene tokens instead of images (needs --tower-image-size 36 --image-pool-stride 3).", DefaultValueFactory = _ => 12000 };
         var sceneStageSteps = new Option<int>("--scene-token-stage-steps") { Description = "During the scene-token steps, add one group of question kinds every N steps (presence/colour, then background/shape/size/position/count, then two-image), then every kind (0 = all at once).", DefaultValueFactory = _ => 1000 };
@@ -145,7 +147,7 @@ internal static class JudgeCommand
         var threads = CommonOptions.Threads();
         var command = new Command("train", "Pretrain the tiny judge on the world's judge rows and write it with its manifest.")
         {
-            steps, batch, lr, captionBatch, captionSteps, curriculumSteps, npEdit, imagePosition, poolStride, towerSize, textLayers, textHidden, globalMax, probeBatch, probeSteps, grounding, fullVocab, sceneSteps, sceneStageSteps, stageAccuracy, stageMaxSteps, sceneGroups, sceneNoise, questionNoise, questionNoiseFrom, kindWeights, kindWeightsFrom, kindWeightsUntil, adaptiveKinds, adaptiveDecay, adaptiveFloor, comparisonWeight, comparisonLayer, countWeight, alignmentSteps, decoderSteps, decoderLr, alignmentWeight, contentWeight, adversarialSteps, adversarialEpsilon, initStd, seed, output, checkpoints, init, captionRows, freezeVision, instructionDrop, attributeSwap, grayscale, evalCount, device, threads,
+            steps, batch, lr, captionBatch, captionSteps, curriculumSteps, npEdit, imagePosition, poolStride, towerSize, textLayers, textHidden, globalMax, probeBatch, probeSteps, grounding, fullVocab, focalGamma, focalUntil, sceneSteps, sceneStageSteps, stageAccuracy, stageMaxSteps, sceneGroups, sceneNoise, questionNoise, questionNoiseFrom, kindWeights, kindWeightsFrom, kindWeightsUntil, adaptiveKinds, adaptiveDecay, adaptiveFloor, comparisonWeight, comparisonLayer, countWeight, alignmentSteps, decoderSteps, decoderLr, alignmentWeight, contentWeight, adversarialSteps, adversarialEpsilon, initStd, seed, output, checkpoints, init, captionRows, freezeVision, instructionDrop, attributeSwap, grayscale, evalCount, device, threads,
         };
         command.SetAction(parse =>
         {
@@ -212,6 +214,8 @@ internal static class JudgeCommand
                 }
             }
             options.FullVocabularyAnswerWeight = parse.GetValue(fullVocab);
+            options.FocalGamma = parse.GetValue(focalGamma);
+            options.FocalUntilStep = parse.GetValue(focalUntil);
             options.InitStd = parse.GetValue(initStd);
             options.ProbeBatchSize = parse.GetValue(probeBatch);
             options.ProbeSteps = parse.GetValue(probeSteps);
@@ -285,6 +289,8 @@ internal static class JudgeCommand
                 ["caption_steps"] = options.CaptionSteps.ToString(),
                 ["init_std"] = options.InitStd.ToString("R"),
                 ["full_vocabulary_answer_weight"] = options.FullVocabularyAnswerWeight.ToString("R"),
+                ["focal_gamma"] = options.FocalGamma.ToString("R"),
+                ["focal_until_step"] = options.FocalUntilStep?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "",
                 ["probe_batch_size"] = options.ProbeBatchSize.ToString(),
                 ["probe_steps"] = options.ProbeSteps.ToString(),
                 ["grounding_weight"] = options.GroundingWeight.ToString("G"),

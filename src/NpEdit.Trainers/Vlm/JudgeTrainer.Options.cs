@@ -33,6 +33,14 @@ public sealed partial class JudgeTrainer
         /// and question after 500 steps).
         /// </summary>
         public double FullVocabularyAnswerWeight = 1.0;
+        /// <summary>Focal weighting of the answer loss (<see cref="FocalWeighting"/>; 0 = the plain mean): each question's
+        /// loss times (1 - p(true answer))^gamma, so the few questions a judge gets confidently wrong are not outweighed by
+        /// the many it already answers. Not applied to the adversarial attack's loss.</summary>
+        public double FocalGamma;
+        /// <summary>The first step (0-based) whose answer loss is the plain mean again (null: focal to the end). Why: focal
+        /// weights leave a judge's answers less confident, and its pixel gradient smaller: a judge trained with them
+        /// throughout moved its answer a quarter as far in the gradient check (docs/judge.md).</summary>
+        public long? FocalUntilStep;
 
         /// <summary>Standard deviation of a new judge's initial weights (<see cref="VlmWeights.InitializeForTraining"/>).</summary>
         public double InitStd = 0.02;

@@ -120,7 +120,7 @@ public sealed partial class JudgeTrainer
         }
         using var disposeLogits = logits;
         var answers = torch.tensor(batch.Select(r => r.Answer).ToArray(), device: device);
-        var loss = AnswerLoss(scorer, logits, answers, o.FullVocabularyAnswerWeight);
+        var loss = AnswerLoss(scorer, logits, answers, o.FullVocabularyAnswerWeight, FocalGammaAt(o, step));
         double value = loss.item<float>();
         var correct = logits.Yes.gt(logits.No).eq(answers);
         _lastCorrect = correct.cpu().data<bool>().ToArray();
@@ -149,18 +149,23 @@ public sealed partial class JudgeTrainer
         return cells.sub(target).Pow(2).mean().div(power).MoveToOuterDisposeScope();
     }
 
+    private static double FocalGammaAt(Options o, long step) => step < (o.FocalUntilStep ?? long.MaxValue) ? o.FocalGamma : 0;
+
     // Answer loss: a blend of the cross-entropy over the whole vocabulary and over (No, Yes) alone (see
-    // Options.FullVocabularyAnswerWeight).
-    private static Tensor AnswerLoss(YesNoScorer scorer, YesNoLogits logits, Tensor answers, double fullVocabularyWeight)
+    // Options.FullVocabularyAnswerWeight), each question's weighted by FocalWeighting when focalGamma > 0.
+    private static Tensor AnswerLoss(YesNoScorer scorer, YesNoLogits logits, Tensor answers, double fullVocabularyWeight, double focalGamma = 0)
     {
         using var scope = NewDisposeScope();
         var targets = torch.where(answers, torch.tensor(scorer.Tokenizer.YesTokenId, device: answers.device), torch.tensor(scorer.Tokenizer.NoTokenId, device: answers.device)).to(ScalarType.Int64);
-        var loss = nn.functional.cross_entropy(logits.Full, targets).Mul(fullVocabularyWeight);
+        // Gamma 0 keeps the mean reductions of earlier judges, so their runs repeat bit for bit.
+        var reduction = focalGamma == 0 ? nn.Reduction.Mean : nn.Reduction.None;
+        var loss = nn.functional.cross_entropy(logits.Full, targets, reduction: reduction).Mul(fullVocabularyWeight);
         if (fullVocabularyWeight < 1.0)
         {
             var pair = torch.stack(new[] { logits.No, logits.Yes }, dim: 1);
-            loss = loss.Add(nn.functional.cross_entropy(pair, answers.to(ScalarType.Int64)).Mul(1.0 - fullVocabularyWeight));
+            loss = loss.Add(nn.functional.cross_entropy(pair, answers.to(ScalarType.Int64), reduction: reduction).Mul(1.0 - fullVocabularyWeight));
         }
+        if (focalGamma > 0) loss = FocalWeighting.Mean(loss, logits, answers, focalGamma);
         return loss.MoveToOuterDisposeScope();
     }
 }

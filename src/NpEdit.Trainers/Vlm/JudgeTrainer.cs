@@ -29,6 +29,9 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
         if (options.Tokenizer is null && options.InitialJudgeFolder is null)
             throw new ArgumentException("Set Options.Tokenizer (a new judge) or Options.InitialJudgeFolder (continue from weights).", nameof(options));
         if (options.Steps < 1 || options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "Steps and BatchSize must be positive.");
+        if (!(options.FocalGamma >= 0) || double.IsInfinity(options.FocalGamma))
+            throw new ArgumentOutOfRangeException(nameof(options), options.FocalGamma, "FocalGamma must be 0 (off) or a finite positive number.");
+        if (options.FocalUntilStep < 0) throw new ArgumentOutOfRangeException(nameof(options), options.FocalUntilStep, "FocalUntilStep must be 0 or more (null: to the end).");
         if (options.CaptionInstructionDropRate > 0 && options.CaptionInstructionColumnName is null)
             throw new ArgumentException("CaptionInstructionDropRate needs CaptionInstructionColumnName: only a writer's prompts hold an instruction.", nameof(options));
     }
@@ -269,7 +272,7 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
 
         optimizer.ZeroGrad();
         using var logits = scorer.Score(queries);
-        var loss = AnswerLoss(scorer, logits, answers, o.FullVocabularyAnswerWeight);
+        var loss = AnswerLoss(scorer, logits, answers, o.FullVocabularyAnswerWeight, FocalGammaAt(o, step));
         double value = loss.item<float>();
         var correct = logits.Yes.gt(logits.No).eq(answers);
         _lastCorrect = correct.cpu().data<bool>().ToArray();

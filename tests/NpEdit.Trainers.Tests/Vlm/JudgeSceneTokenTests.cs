@@ -245,6 +245,44 @@ public sealed class JudgeSceneTokenTests
     }
 
     [Fact]
+    public void Focal_weighting_changes_the_scene_token_and_image_steps_a_resume_matches_and_it_ends_at_its_step()
+    {
+        var context = new MLContext(seed: 0);
+        string folder = Path.Combine(Path.GetTempPath(), "judge-focal-" + Guid.NewGuid().ToString("N"));
+        JudgeTrainer.Options Focal(string? checkpoints)
+        {
+            var o = Options(checkpoints);
+            o.FocalGamma = 2;
+            return o;
+        }
+        try
+        {
+            var plainTrainer = new JudgeTrainer(context, Options());
+            using var plain = plainTrainer.Fit(Rows(context));
+            var focalTrainer = new JudgeTrainer(context, Focal(null));
+            using var straight = focalTrainer.Fit(Rows(context));
+            // The same first batch (same seed and rows): its weighted mean loss is below the plain mean, as every weight is below 1.
+            focalTrainer.LossHistory[0].Losses["ce"].Should().BeLessThan(plainTrainer.LossHistory[0].Losses["ce"]);
+            focalTrainer.LossHistory.Skip(2).Should().OnlyContain(h => double.IsFinite(h.Losses["ce"]) && double.IsFinite(h.Losses["align"]), "the image steps are weighted too");
+
+            InterruptAfter(context, Focal(folder), steps: 2);
+            using var resumed = new JudgeTrainer(context, Focal(folder)).Fit(Rows(context));
+
+            ShouldDiffer(plain, straight, "focal weights change every update");
+            ShouldBeBitIdentical(straight, resumed);
+
+            var endedAtOnce = Focal(null);
+            endedAtOnce.FocalUntilStep = 0;
+            using var unweighted = new JudgeTrainer(context, endedAtOnce).Fit(Rows(context));
+            ShouldBeBitIdentical(plain, unweighted);
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Alignment_steps_bring_the_image_tokens_towards_the_scene_tokens()
     {
         var context = new MLContext(seed: 0);

@@ -14,7 +14,7 @@ using NpEdit.Transforms.Runtime;
 
 namespace NpEdit.Cli.Commands;
 
-/// <summary><c>npedit judge train|eval|ask|gradcheck</c>: the VLM judge NP-Edit learns from.</summary>
+/// <summary><c>npedit judge train|eval|ask|gradcheck|breakdown</c>: the VLM judge NP-Edit learns from.</summary>
 internal static class JudgeCommand
 {
     public static Command Create()
@@ -24,6 +24,7 @@ internal static class JudgeCommand
         command.Subcommands.Add(Eval());
         command.Subcommands.Add(Ask());
         command.Subcommands.Add(GradCheck());
+        command.Subcommands.Add(JudgeBreakdownCommand.Create());
         command.Subcommands.Add(Write());
         return command;
     }
@@ -79,7 +80,7 @@ internal static class JudgeCommand
         return command;
     }
 
-    private static Option<string?> JudgeFolder() => new("--judge")
+    internal static Option<string?> JudgeFolder() => new("--judge")
     {
         Description = $"Judge folder (default: the shipped {ShapesJudge.DefaultFolder}).",
     };

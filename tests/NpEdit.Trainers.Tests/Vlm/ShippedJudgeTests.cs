@@ -49,6 +49,6 @@ public sealed class ShippedJudgeTests
         new[] { metrics.Seen.TwoImage, metrics.Seen.TemplateAccept, metrics.Seen.TemplateReject }.Should().OnlyContain(a => a >= 0 && a <= 1);
     }
 
-    private static string ShippedFolder([System.Runtime.CompilerServices.CallerFilePath] string here = "") =>
+    internal static string ShippedFolder([System.Runtime.CompilerServices.CallerFilePath] string here = "") =>
         Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", "..", ShapesJudge.DefaultFolder));
 }

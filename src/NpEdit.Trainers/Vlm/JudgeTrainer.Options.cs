@@ -37,9 +37,9 @@ public sealed partial class JudgeTrainer
         /// loss times (1 - p(true answer))^gamma, so the few questions a judge gets confidently wrong are not outweighed by
         /// the many it already answers. Not applied to the adversarial attack's loss.</summary>
         public double FocalGamma;
-        /// <summary>The first step (0-based) whose answer loss is the plain mean again (null: focal to the end). Why: focal
-        /// weights leave a judge's answers less confident, and its pixel gradient smaller: a judge trained with them
-        /// throughout moved its answer a quarter as far in the gradient check (docs/judge.md).</summary>
+        /// <summary>The first step (0-based) whose answer loss is the plain mean again (null: focal to the end), e.g. the
+        /// end of the scene-token steps, where the decoder learns. Measured (docs/judge.md): ending the weights there
+        /// left the judge as accurate and no easier to move in the gradient check.</summary>
         public long? FocalUntilStep;
 
         /// <summary>Standard deviation of a new judge's initial weights (<see cref="VlmWeights.InitializeForTraining"/>).</summary>

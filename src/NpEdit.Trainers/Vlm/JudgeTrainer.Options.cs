@@ -154,6 +154,10 @@ public sealed partial class JudgeTrainer
         /// <summary>The first step (0-based) whose questions are noised. Why later than 0: the first scene-token stage must
         /// grok presence and colour within its steps, and a judge that misses it sits at chance for thousands of steps.</summary>
         public long QuestionNoiseFromStep;
+        /// <summary>Share (0 to 1) of the question noise's inserted and swapped-in words that are made-up letter strings
+        /// instead of training words (<see cref="QuestionNoise"/>). Why: held-out phrasings bring words the judge has never
+        /// read, and a judge that only ever read its training words answered such questions No.</summary>
+        public double QuestionNoiseMadeUpShare;
         /// <summary>Relative shares of question kinds in every batch from <see cref="KindWeightsFromStep"/> on (null: the
         /// rows' own mix; needs the kind column). Why: once the single-image kinds are learnt, a uniform mix spends most
         /// of each batch on them while the two-image kinds are still learning (<see cref="Vlm.KindWeights"/>).</summary>

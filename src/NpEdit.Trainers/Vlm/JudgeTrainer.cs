@@ -32,6 +32,10 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
         if (!(options.FocalGamma >= 0) || double.IsInfinity(options.FocalGamma))
             throw new ArgumentOutOfRangeException(nameof(options), options.FocalGamma, "FocalGamma must be 0 (off) or a finite positive number.");
         if (options.FocalUntilStep < 0) throw new ArgumentOutOfRangeException(nameof(options), options.FocalUntilStep, "FocalUntilStep must be 0 or more (null: to the end).");
+        if (!(options.QuestionNoiseMadeUpShare >= 0 && options.QuestionNoiseMadeUpShare <= 1))
+            throw new ArgumentOutOfRangeException(nameof(options), options.QuestionNoiseMadeUpShare, "QuestionNoiseMadeUpShare must be in [0, 1].");
+        if (options.QuestionNoiseMadeUpShare > 0 && options.QuestionNoiseRate <= 0)
+            throw new ArgumentException("QuestionNoiseMadeUpShare needs QuestionNoiseRate above 0: it is a share of the noise's words.", nameof(options));
         if (options.CaptionInstructionDropRate > 0 && options.CaptionInstructionColumnName is null)
             throw new ArgumentException("CaptionInstructionDropRate needs CaptionInstructionColumnName: only a writer's prompts hold an instruction.", nameof(options));
     }
@@ -80,7 +84,7 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
             ? new CaptionNoise(tokenizer, o.CaptionInstructionDropRate, o.CaptionAttributeSwapRate, o.CaptionSwapClasses ?? ShapesWriter.SwapClasses, model.Config.TokensPerImage, system,
                 o.CaptionGrayscaleRate, o.CaptionColorWords ?? ShapesWriter.ColorWords)
             : null;
-        _questionNoise = o.QuestionNoiseRate > 0 ? QuestionNoise.ForWorld(o.QuestionNoiseRate) : null;
+        _questionNoise = o.QuestionNoiseRate > 0 ? QuestionNoise.ForWorld(o.QuestionNoiseRate, o.QuestionNoiseMadeUpShare) : null;
         o.Logger?.LogInformation("Judge: {Parameters} parameters, {Vocab} tokens, {Tokens} tokens per image",
             model.parameters().Sum(p => p.numel()), model.Config.TextConfig.VocabSize, model.Config.TokensPerImage);
 

@@ -70,4 +70,46 @@ public sealed class QuestionNoiseTests
         var act = () => new QuestionNoise(1.5, [], ["is"]);
         act.Should().Throw<ArgumentOutOfRangeException>();
     }
+
+    [Fact]
+    public void Made_up_words_are_no_world_word_and_keep_what_the_question_asks()
+    {
+        var world = WorldVocabulary.Words.ToHashSet();
+        var noise = QuestionNoise.ForWorld(1.0, madeUpShare: 1.0);
+        var random = new Random(4);
+        var madeUp = Enumerable.Range(0, 5000).Select(_ => noise.MadeUp(random)).ToList();
+        madeUp.Should().OnlyContain(w => w.Length >= QuestionNoise.MadeUpMinLength && w.Length <= QuestionNoise.MadeUpMaxLength && w.All(char.IsAsciiLetterLower));
+        madeUp.Should().NotContain(w => world.Contains(w), "a made-up word is never a word of the world, held-out phrasings' words included");
+        madeUp.Distinct().Count().Should().BeGreaterThan(4900);
+
+        int unknown = 0, total = 0;
+        foreach (var q in TrainingQuestions(20, seed: 8))
+        {
+            var noised = noise.Apply(q.Question, q.Kind, random);
+            Protected(noised).Should().Equal(Protected(q.Question), $"'{noised}' keeps what '{q.Question}' asks about");
+            var words = WorldVocabulary.Tokenize(noised).Where(w => char.IsAsciiLetterLower(w[0])).ToList();
+            unknown += words.Count(w => !world.Contains(w));
+            words.Where(world.Contains).Should().BeSubsetOf(WorldVocabulary.Tokenize(q.Question), "with share 1 every new word is made up");
+            total++;
+        }
+        unknown.Should().BeGreaterThan(total, "at rate 1 most questions gain more than one made-up word");
+    }
+
+    [Fact]
+    public void A_made_up_share_of_zero_adds_only_training_words_and_a_half_share_mixes_both()
+    {
+        var questions = TrainingQuestions(10, seed: 9).ToList();
+        var world = WorldVocabulary.Words.ToHashSet();
+        var zero = QuestionNoise.ForWorld(1.0, madeUpShare: 0);
+        questions.SelectMany(q => WorldVocabulary.Tokenize(zero.Apply(q.Question, q.Kind, new Random(q.Question.Length)))).Should().OnlyContain(w => world.Contains(w));
+
+        var half = QuestionNoise.ForWorld(1.0, madeUpShare: 0.5);
+        var random = new Random(10);
+        var added = questions.SelectMany(q => WorldVocabulary.Tokenize(half.Apply(q.Question, q.Kind, random)).Except(WorldVocabulary.Tokenize(q.Question))).ToList();
+        added.Count(w => !world.Contains(w)).Should().BeGreaterThan(added.Count / 4);
+        added.Count(w => world.Contains(w)).Should().BeGreaterThan(added.Count / 4);
+
+        var act = () => QuestionNoise.ForWorld(0.5, madeUpShare: 1.5);
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("madeUpShare");
+    }
 }

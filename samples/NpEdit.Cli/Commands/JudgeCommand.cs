@@ -121,6 +121,7 @@ internal static class JudgeCommand
         var alignmentSteps = new Option<int>("--alignment-steps") { Description = "Then train only the vision side this many steps, to produce the scene tokens (decoder frozen).", DefaultValueFactory = _ => 14000 };
         var questionNoise = new Option<double>("--question-noise") { Description = "Chance that each word of a general question that carries no answer is replaced, dropped or followed by another training word.", DefaultValueFactory = _ => 0.0 };
         var questionNoiseMadeUp = new Option<double>("--question-noise-made-up") { Description = "Share of the question noise's inserted and swapped-in words that are made-up letter strings (no world word) instead of training words.", DefaultValueFactory = _ => 0.0 };
+        var questionNoiseMadeUpUntil = new Option<long?>("--question-noise-made-up-until") { Description = "The first step whose question noise has no made-up words again (default: none; the alignment steps, with the decoder frozen, only pay for the longer prompts)." };
         var questionNoiseFrom = new Option<long>("--question-noise-from") { Description = "The first step whose questions are noised (after the first scene-token stages have grokked).", DefaultValueFactory = _ => 0 };
         var kindWeights = new Option<string?>("--kind-weights") { Description = "Relative shares of question kinds in the batches, e.g. \"compare_added=3,compare_removed=3\" (kinds not named weigh 1)." };
         var kindWeightsFrom = new Option<long>("--kind-weights-from") { Description = "The first step whose batches are drawn with --kind-weights.", DefaultValueFactory = _ => 0 };
@@ -149,7 +150,7 @@ internal static class JudgeCommand
         var threads = CommonOptions.Threads();
         var command = new Command("train", "Pretrain the tiny judge on the world's judge rows and write it with its manifest.")
         {
-            steps, batch, lr, captionBatch, captionSteps, curriculumSteps, npEdit, imagePosition, poolStride, towerSize, textLayers, textHidden, globalMax, probeBatch, probeSteps, grounding, fullVocab, focalGamma, focalUntil, sceneSteps, sceneStageSteps, stageAccuracy, stageMaxSteps, sceneGroups, sceneNoise, questionNoise, questionNoiseMadeUp, questionNoiseFrom, kindWeights, kindWeightsFrom, kindWeightsUntil, adaptiveKinds, adaptiveDecay, adaptiveFloor, comparisonWeight, comparisonLayer, countWeight, alignmentSteps, decoderSteps, decoderLr, alignmentWeight, contentWeight, adversarialSteps, adversarialEpsilon, initStd, seed, output, checkpoints, init, captionRows, freezeVision, instructionDrop, attributeSwap, grayscale, evalCount, device, threads,
+            steps, batch, lr, captionBatch, captionSteps, curriculumSteps, npEdit, imagePosition, poolStride, towerSize, textLayers, textHidden, globalMax, probeBatch, probeSteps, grounding, fullVocab, focalGamma, focalUntil, sceneSteps, sceneStageSteps, stageAccuracy, stageMaxSteps, sceneGroups, sceneNoise, questionNoise, questionNoiseMadeUp, questionNoiseMadeUpUntil, questionNoiseFrom, kindWeights, kindWeightsFrom, kindWeightsUntil, adaptiveKinds, adaptiveDecay, adaptiveFloor, comparisonWeight, comparisonLayer, countWeight, alignmentSteps, decoderSteps, decoderLr, alignmentWeight, contentWeight, adversarialSteps, adversarialEpsilon, initStd, seed, output, checkpoints, init, captionRows, freezeVision, instructionDrop, attributeSwap, grayscale, evalCount, device, threads,
         };
         command.SetAction(parse =>
         {
@@ -235,6 +236,7 @@ internal static class JudgeCommand
             options.QuestionNoiseRate = parse.GetValue(questionNoise);
             options.QuestionNoiseFromStep = parse.GetValue(questionNoiseFrom);
             options.QuestionNoiseMadeUpShare = parse.GetValue(questionNoiseMadeUp);
+            options.QuestionNoiseMadeUpUntilStep = parse.GetValue(questionNoiseMadeUpUntil);
             if (parse.GetValue(kindWeights) is { } weights) options.KindWeights = KindWeights.Parse(weights);
             options.KindWeightsFromStep = parse.GetValue(kindWeightsFrom);
             options.KindWeightsUntilStep = parse.GetValue(kindWeightsUntil);
@@ -306,6 +308,7 @@ internal static class JudgeCommand
                 ["question_noise"] = options.QuestionNoiseRate.ToString("G"),
                 ["question_noise_from_step"] = options.QuestionNoiseFromStep.ToString(),
                 ["question_noise_made_up"] = options.QuestionNoiseMadeUpShare.ToString("G"),
+                ["question_noise_made_up_until_step"] = options.QuestionNoiseMadeUpUntilStep?.ToString() ?? "",
                 ["kind_weights"] = options.KindWeights?.ToString() ?? "",
                 ["kind_weights_from_step"] = options.KindWeightsFromStep.ToString(),
                 ["kind_weights_until_step"] = options.KindWeightsUntilStep?.ToString() ?? "",

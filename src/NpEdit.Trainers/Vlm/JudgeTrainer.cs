@@ -36,6 +36,8 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
             throw new ArgumentOutOfRangeException(nameof(options), options.QuestionNoiseMadeUpShare, "QuestionNoiseMadeUpShare must be in [0, 1].");
         if (options.QuestionNoiseMadeUpShare > 0 && options.QuestionNoiseRate <= 0)
             throw new ArgumentException("QuestionNoiseMadeUpShare needs QuestionNoiseRate above 0: it is a share of the noise's words.", nameof(options));
+        if (options.QuestionNoiseMadeUpUntilStep < 0)
+            throw new ArgumentOutOfRangeException(nameof(options), options.QuestionNoiseMadeUpUntilStep, "QuestionNoiseMadeUpUntilStep must be 0 or more (null: to the end).");
         if (options.CaptionInstructionDropRate > 0 && options.CaptionInstructionColumnName is null)
             throw new ArgumentException("CaptionInstructionDropRate needs CaptionInstructionColumnName: only a writer's prompts hold an instruction.", nameof(options));
     }
@@ -51,6 +53,7 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
     private double _lastContentLoss = double.NaN; // the last image step's SceneTokens.ContentLoss
     private CaptionNoise? _captionNoise; // this fit's, when it asks for any
     private QuestionNoise? _questionNoise; // likewise
+    private QuestionNoise? _plainQuestionNoise; // the same without made-up words, from QuestionNoiseMadeUpUntilStep
     private CellReading? _lastCellReading; // the last image step's reading of its cell tokens (scene-token runs only)
     private AdaptiveKindWeights? _kindErrors; // each kind's running error, when the fit's weights or stages follow it
 
@@ -85,6 +88,7 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
                 o.CaptionGrayscaleRate, o.CaptionColorWords ?? ShapesWriter.ColorWords)
             : null;
         _questionNoise = o.QuestionNoiseRate > 0 ? QuestionNoise.ForWorld(o.QuestionNoiseRate, o.QuestionNoiseMadeUpShare) : null;
+        _plainQuestionNoise = o.QuestionNoiseRate > 0 ? QuestionNoise.ForWorld(o.QuestionNoiseRate) : null;
         o.Logger?.LogInformation("Judge: {Parameters} parameters, {Vocab} tokens, {Tokens} tokens per image",
             model.parameters().Sum(p => p.numel()), model.Config.TextConfig.VocabSize, model.Config.TokensPerImage);
 
@@ -365,7 +369,8 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
     {
         if (_questionNoise is null || step < TrainerOptions.QuestionNoiseFromStep) return rows.Select(r => r.Question).ToArray();
         var random = StepRandom.Managed(TrainerOptions.Seed, step, stream: 9);
-        return rows.Select(r => _questionNoise.Apply(r.Question, r.Kind, random)).ToArray();
+        var noise = step >= (TrainerOptions.QuestionNoiseMadeUpUntilStep ?? long.MaxValue) ? _plainQuestionNoise! : _questionNoise;
+        return rows.Select(r => noise.Apply(r.Question, r.Kind, random)).ToArray();
     }
 
     // (image, caption, prompt) rows: the prompt asks for a description, or with an instruction column for the

@@ -91,13 +91,14 @@ public sealed class JudgeSceneTokenTests
     public void Question_noise_changes_what_the_steps_read_and_repeats_with_the_seed()
     {
         var context = new MLContext(seed: 0);
-        JudgeTransformer Fit(double rate, long from = 0, double madeUp = 0)
+        JudgeTransformer Fit(double rate, long from = 0, double madeUp = 0, long? madeUpUntil = null)
         {
             var o = Options();
             o.Steps = 4; // 2 scene-token, 2 alignment steps
             o.QuestionNoiseRate = rate;
             o.QuestionNoiseFromStep = from;
             o.QuestionNoiseMadeUpShare = madeUp;
+            o.QuestionNoiseMadeUpUntilStep = madeUpUntil;
             return new JudgeTrainer(context, o).Fit(Rows(context));
         }
         using var clean = Fit(0);
@@ -107,10 +108,17 @@ public sealed class JudgeSceneTokenTests
         using var madeUp = Fit(0.5, madeUp: 0.5);
         madeUp.Model.state_dict().Where(kv => kv.Key.StartsWith("language_model.", StringComparison.Ordinal))
             .Should().Contain(kv => !kv.Value.eq(noisy.Model.state_dict()[kv.Key]).all().item<bool>(), "made-up words are read instead of some training words");
+        using var madeUpFromStart = Fit(0.5, madeUp: 0.5, madeUpUntil: 0);
+        foreach (var (key, value) in noisy.Model.state_dict())
+        {
+            value.eq(madeUpFromStart.Model.state_dict()[key]).all().item<bool>().Should().BeTrue($"{key}: made-up words until step 0 is no made-up words");
+        }
         var shareWithoutNoise = () => new JudgeTrainer(context, WithOptions(o => o.QuestionNoiseMadeUpShare = 0.5));
         shareWithoutNoise.Should().Throw<ArgumentException>().WithMessage("*QuestionNoiseMadeUpShare*QuestionNoiseRate*");
         var badShare = () => new JudgeTrainer(context, WithOptions(o => { o.QuestionNoiseRate = 0.1; o.QuestionNoiseMadeUpShare = -0.1; }));
         badShare.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*QuestionNoiseMadeUpShare*");
+        var badUntil = () => new JudgeTrainer(context, WithOptions(o => { o.QuestionNoiseRate = 0.1; o.QuestionNoiseMadeUpShare = 0.5; o.QuestionNoiseMadeUpUntilStep = -1; }));
+        badUntil.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*QuestionNoiseMadeUpUntilStep*");
         var decoder = clean.Model.state_dict().Where(kv => kv.Key.StartsWith("language_model.", StringComparison.Ordinal)).ToList();
         decoder.Should().Contain(kv => !kv.Value.eq(noisy.Model.state_dict()[kv.Key]).all().item<bool>(), "noised questions train the decoder differently");
         foreach (var (key, value) in noisy.Model.state_dict())

@@ -405,13 +405,17 @@ internal static class JudgeCommand
         return command;
     }
 
+    /// <summary>The --normalized step: 50 steps can move an image 0.5 RMS, about twice what recolouring one object takes.</summary>
+    private const double NormalizedDefaultStep = 0.01;
+
     private static Command GradCheck()
     {
         var judgeFolder = JudgeFolder();
         var count = CommonOptions.Count(32);
         var seed = CommonOptions.Seed(1);
         var steps = new Option<int>("--steps") { Description = "Gradient-descent steps on the pixels.", DefaultValueFactory = _ => 50 };
-        var lr = new Option<double>("--lr") { Description = "Step size (pixels in [-1, 1]).", DefaultValueFactory = _ => 0.5 };
+        var lr = new Option<double>("--lr") { Description = "Step size (pixels in [-1, 1]): times the gradient, or with --normalized the RMS distance each image moves per step (default 0.5, with --normalized 0.01).", DefaultValueFactory = _ => 0.5 };
+        var normalized = new Option<bool>("--normalized") { Description = "Normalised gradient descent: each step moves each image the same RMS distance along its gradient, whatever the gradient's size." };
         var pool = new Option<int>("--gradient-pool") { Description = "Low-pass the judge's gradient to this pooling factor (1 = the raw gradient).", DefaultValueFactory = _ => 1 };
         var device = CommonOptions.Device();
         var copies = new Option<int>("--augmented-copies") { Description = "Average the gradient over this many randomly perturbed copies of each image (expectation over transformation; 0 = off).", DefaultValueFactory = _ => 0 };
@@ -419,7 +423,7 @@ internal static class JudgeCommand
         var priorFolder = new Option<string?>("--prior") { Description = "Prior folder for --purify-time (default: the shipped prior)." };
         var command = new Command("gradcheck", "From the source image, descend the edit-success loss of colour edits on the pixels; report P(correct) per step.")
         {
-            judgeFolder, count, seed, steps, lr, pool, copies, purify, priorFolder, device,
+            judgeFolder, count, seed, steps, lr, normalized, pool, copies, purify, priorFolder, device,
         };
         command.SetAction(parse =>
         {
@@ -428,15 +432,21 @@ internal static class JudgeCommand
             double purifyTime = parse.GetValue(purify);
             using var prior = purifyTime > 0 ? FlowModelStore.Load(parse.GetValue(priorFolder) ?? ShippedModels.PriorFolder, onDevice).Freeze() : null;
             using var purifier = prior is null ? null : new DiffusionPurifier(prior, purifyTime);
-            var result = JudgeGradientCheck.Run(judge, parse.GetValue(count), parse.GetValue(seed), parse.GetValue(steps), parse.GetValue(lr),
-                gradientPool: parse.GetValue(pool), augmentedCopies: parse.GetValue(copies), purifier: purifier);
+            bool normalizedStep = parse.GetValue(normalized);
+            double stepSize = normalizedStep && parse.GetResult(lr) is null or { Implicit: true } ? NormalizedDefaultStep : parse.GetValue(lr);
+            var result = JudgeGradientCheck.Run(judge, parse.GetValue(count), parse.GetValue(seed), parse.GetValue(steps), stepSize,
+                gradientPool: parse.GetValue(pool), augmentedCopies: parse.GetValue(copies), purifier: purifier, normalizedStep: normalizedStep);
             for (int i = 0; i < result.MeanProbability.Count; i += 5)
             {
                 Console.WriteLine($"step {i,3}: mean P(correct) {result.MeanProbability[i]:F3}");
             }
-            Console.WriteLine($"step {result.MeanProbability.Count - 1,3}: mean P(correct) {result.MeanProbability[^1]:F3}; oracle sees the colour edit in {result.OracleEditSuccess:P0}; mean |pixel change| {result.MeanAbsolutePixelChange:F3}");
+            Console.WriteLine($"step {result.MeanProbability.Count - 1,3}: mean P(correct) {result.MeanProbability[^1]:F3}; oracle sees the colour edit in {result.OracleEditSuccess:P0}; mean |pixel change| {result.MeanAbsolutePixelChange:F3}, RMS {result.RmsPixelChange.Average():F3}; start gradient RMS {result.StartGradientRms:E2}");
             JsonLine.Write(new
             {
+                Normalized = normalizedStep,
+                StepSize = stepSize,
+                StartGradientRms = result.StartGradientRms,
+                MeanRmsPixelChange = result.RmsPixelChange.Average(),
                 StartPCorrect = result.MeanProbability[0],
                 EndPCorrect = result.MeanProbability[^1],
                 FractionEndAbove08 = result.EndProbabilities.Count(p => p > 0.8) / (double)result.EndProbabilities.Count,

@@ -11,7 +11,9 @@ public sealed record GradientCheckResult(
     IReadOnlyList<double> StartProbabilities,
     IReadOnlyList<double> EndProbabilities,
     double OracleEditSuccess,
-    double MeanAbsolutePixelChange);
+    double MeanAbsolutePixelChange,
+    IReadOnlyList<double> RmsPixelChange,
+    double StartGradientRms);
 
 /// <summary>
 /// Is the judge's gradient useful to an editor? Start from the source image of colour edits and take plain
@@ -19,10 +21,14 @@ public sealed record GradientCheckResult(
 /// <c>-log sigmoid(l_yes - l_no)</c> for (source, edited, instruction), the source's features cached and frozen.
 /// P(correct) must rise from low (the image is unedited) to high. The oracle then parses the optimised images:
 /// if it sees the requested colour, the gradient moved real content rather than adversarial noise.
+/// With <c>normalizedStep</c> each step moves each image by <c>learningRate</c> (root mean square over its pixels) along
+/// its gradient, whatever the gradient's size. Why: plain steps of a fixed size measure the gradient's size as much as its
+/// direction, and a judge trained to be robust has small pixel gradients by design (its most robust judges moved the
+/// pixels least, twenty-second session); an editor trained with Adam sees the direction, the loss weight sets the scale.
 /// </summary>
 public static class JudgeGradientCheck
 {
-    public static GradientCheckResult Run(JudgeTransformer judge, int count, int seed, int steps = 50, double learningRate = 0.5, int size = SceneRenderer.DefaultSize, int gradientPool = 1, int augmentedCopies = 0, DiffusionPurifier? purifier = null)
+    public static GradientCheckResult Run(JudgeTransformer judge, int count, int seed, int steps = 50, double learningRate = 0.5, int size = SceneRenderer.DefaultSize, int gradientPool = 1, int augmentedCopies = 0, DiffusionPurifier? purifier = null, bool normalizedStep = false)
     {
         var scorer = judge.Scorer;
         var device = scorer.Device;
@@ -30,6 +36,7 @@ public static class JudgeGradientCheck
         var questions = edits.Select(e => NpEditQuestions.For(e).First(q => q.Role == NpEditQuestionRole.EditSuccess)).ToList();
         var curve = new List<double>();
         double[] start = Array.Empty<double>(), end = Array.Empty<double>();
+        double startGradientRms = double.NaN;
 
         using var scope = NewDisposeScope();
         var sources = SceneRenderer.RenderBatch(edits.Select(e => e.Source).ToList(), size, device);
@@ -67,22 +74,29 @@ public static class JudgeGradientCheck
             loss.backward();
             using (torch.no_grad())
             {
-                pixels.sub_(pixels.grad!.Mul(learningRate)).ClampInPlace(-1, 1);
+                var gradient = pixels.grad!;
+                var rms = gradient.mul(gradient).mean([1, 2, 3], keepdim: true).sqrt();
+                if (step == 0) startGradientRms = rms.mean().item<float>();
+                var direction = normalizedStep ? gradient.div(rms.ClampMin(1e-20)) : gradient;
+                pixels.sub_(direction.Mul(learningRate)).ClampInPlace(-1, 1);
                 pixels.grad!.zero_();
             }
         }
         double change;
         double oracle;
+        double[] rmsChange;
         using (torch.no_grad())
         {
             change = pixels.sub(sources).abs().mean().item<float>();
+            var difference = pixels.sub(sources);
+            rmsChange = difference.mul(difference).mean([1, 2, 3]).sqrt().cpu().data<float>().Select(v => (double)v).ToArray();
             oracle = Enumerable.Range(0, count).Count(i =>
             {
                 var parsed = SceneParser.Parse(ImageTensors.ToRgbImage(pixels[i].cpu()));
                 return EditCheck.Of(parsed, edits[i].Source, edits[i].Target, EditType.Color).EditSuccess;
             }) / (double)count;
         }
-        return new GradientCheckResult(curve, start, end, oracle, change);
+        return new GradientCheckResult(curve, start, end, oracle, change, rmsChange, startGradientRms);
     }
 
     // Expected answer Yes for colour edits: the margin is l_yes - l_no. Copies of the edited images (row k*N+i)

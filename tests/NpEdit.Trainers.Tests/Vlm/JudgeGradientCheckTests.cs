@@ -20,6 +20,20 @@ public sealed class JudgeGradientCheckTests
     }
 
     [Fact]
+    public void A_normalized_step_moves_every_image_the_same_distance_whatever_its_gradient()
+    {
+        using var judge = JudgeTransformer.Load(ShippedModels.JudgeFolder);
+        var plain = JudgeGradientCheck.Run(judge, count: 4, seed: 1, steps: 1, learningRate: 5);
+        plain.StartGradientRms.Should().BeGreaterThan(0);
+        var one = JudgeGradientCheck.Run(judge, count: 4, seed: 1, steps: 1, learningRate: 0.01, normalizedStep: true);
+        // Clamping to [-1, 1] can only shorten a step, on pixels already at the edge.
+        one.RmsPixelChange.Should().OnlyContain(d => d <= 0.01 * 1.0001 && d > 0.005);
+        one.StartProbabilities.Should().Equal(plain.StartProbabilities);
+        var three = JudgeGradientCheck.Run(judge, count: 4, seed: 1, steps: 3, learningRate: 0.01, normalizedStep: true);
+        three.RmsPixelChange.Should().OnlyContain(d => d <= 0.03 * 1.0001 && d > one.RmsPixelChange.Min());
+    }
+
+    [Fact]
     public void A_purifier_changes_the_gradient_but_not_where_the_probability_is_measured()
     {
         using var judge = JudgeTransformer.Load(ShippedModels.JudgeFolder);

@@ -158,9 +158,9 @@ public sealed partial class JudgeTrainer
         /// instead of training words (<see cref="QuestionNoise"/>). Why: held-out phrasings bring words the judge has never
         /// read, and a judge that only ever read its training words answered such questions No.</summary>
         public double QuestionNoiseMadeUpShare;
-        /// <summary>The first step whose noise has no made-up words again (null: none). Why: a made-up word is spelled with
-        /// several character tokens, so it lengthens the batch's prompts, and in the alignment steps, where the decoder
-        /// is frozen, the longer prompts cost time (17 % slower image steps) and teach nothing about words.</summary>
+        /// <summary>The first step whose noise has no made-up words again (null: none). Why: made-up words teach the decoder,
+        /// which the alignment steps freeze; there they only lengthen the prompts (each is spelled with several character
+        /// tokens). The cost was too small to see against run-to-run timing (twenty-third session).</summary>
         public long? QuestionNoiseMadeUpUntilStep;
         /// <summary>Relative shares of question kinds in every batch from <see cref="KindWeightsFromStep"/> on (null: the
         /// rows' own mix; needs the kind column). Why: once the single-image kinds are learnt, a uniform mix spends most

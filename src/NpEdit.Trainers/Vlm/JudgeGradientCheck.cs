@@ -87,8 +87,8 @@ public static class JudgeGradientCheck
         double[] rmsChange;
         using (torch.no_grad())
         {
-            change = pixels.sub(sources).abs().mean().item<float>();
             var difference = pixels.sub(sources);
+            change = difference.abs().mean().item<float>();
             rmsChange = difference.mul(difference).mean([1, 2, 3]).sqrt().cpu().data<float>().Select(v => (double)v).ToArray();
             oracle = Enumerable.Range(0, count).Count(i =>
             {

@@ -88,7 +88,7 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
                 o.CaptionGrayscaleRate, o.CaptionColorWords ?? ShapesWriter.ColorWords)
             : null;
         _questionNoise = o.QuestionNoiseRate > 0 ? QuestionNoise.ForWorld(o.QuestionNoiseRate, o.QuestionNoiseMadeUpShare) : null;
-        _plainQuestionNoise = o.QuestionNoiseRate > 0 ? QuestionNoise.ForWorld(o.QuestionNoiseRate) : null;
+        _plainQuestionNoise = o.QuestionNoiseMadeUpShare > 0 ? QuestionNoise.ForWorld(o.QuestionNoiseRate) : _questionNoise;
         o.Logger?.LogInformation("Judge: {Parameters} parameters, {Vocab} tokens, {Tokens} tokens per image",
             model.parameters().Sum(p => p.numel()), model.Config.TextConfig.VocabSize, model.Config.TokensPerImage);
 

@@ -132,6 +132,7 @@ internal static class JudgeCommand
         var decoderSteps = new Option<int>("--decoder-steps") { Description = "The last N steps train the decoder alone on the aligned image tokens (vision frozen, no alignment losses).", DefaultValueFactory = _ => 0 };
         var decoderLr = new Option<double>("--decoder-lr") { Description = "Peak learning rate of the --decoder-steps, which have their own warm-up and decay.", DefaultValueFactory = _ => new JudgeTrainer.Options().DecoderLearningRate };
         var alignmentWeight = new Option<double>("--alignment-weight") { Description = "Weight of the image-token-to-scene-token loss after the scene-token steps.", DefaultValueFactory = _ => 10.0 };
+        var colorBlend = new Option<int>("--color-blend-images") { Description = "Alignment-only images per image step whose one object's colour is blended part of the way toward another palette colour, aligned to the same blend of the two colours' scene tokens (0 = none; needs scene tokens).", DefaultValueFactory = _ => 0 };
         var contentWeight = new Option<double>("--content-alignment-weight") { Description = "Weight of the content loss after the scene-token steps: each cell's image token must be nearer its true contents' scene token than any other contents' (0 = off).", DefaultValueFactory = _ => 3.0 };
         var adversarialSteps = new Option<int>("--adversarial-steps") { Description = "Adversarial training: train on images moved this many signed-gradient steps towards the wrong answer (0 = off).", DefaultValueFactory = _ => 0 };
         var adversarialEpsilon = new Option<double>("--adversarial-epsilon") { Description = "Largest pixel change of an adversarial image (pixels in [-1, 1]).", DefaultValueFactory = _ => new JudgeTrainer.Options().AdversarialEpsilon };
@@ -150,7 +151,7 @@ internal static class JudgeCommand
         var threads = CommonOptions.Threads();
         var command = new Command("train", "Pretrain the tiny judge on the world's judge rows and write it with its manifest.")
         {
-            steps, batch, lr, captionBatch, captionSteps, curriculumSteps, npEdit, imagePosition, poolStride, towerSize, textLayers, textHidden, globalMax, probeBatch, probeSteps, grounding, fullVocab, focalGamma, focalUntil, sceneSteps, sceneStageSteps, stageAccuracy, stageMaxSteps, sceneGroups, sceneNoise, questionNoise, questionNoiseMadeUp, questionNoiseMadeUpUntil, questionNoiseFrom, kindWeights, kindWeightsFrom, kindWeightsUntil, adaptiveKinds, adaptiveDecay, adaptiveFloor, comparisonWeight, comparisonLayer, countWeight, alignmentSteps, decoderSteps, decoderLr, alignmentWeight, contentWeight, adversarialSteps, adversarialEpsilon, initStd, seed, output, checkpoints, init, captionRows, freezeVision, instructionDrop, attributeSwap, grayscale, evalCount, device, threads,
+            steps, batch, lr, captionBatch, captionSteps, curriculumSteps, npEdit, imagePosition, poolStride, towerSize, textLayers, textHidden, globalMax, probeBatch, probeSteps, grounding, fullVocab, focalGamma, focalUntil, sceneSteps, sceneStageSteps, stageAccuracy, stageMaxSteps, sceneGroups, sceneNoise, questionNoise, questionNoiseMadeUp, questionNoiseMadeUpUntil, questionNoiseFrom, kindWeights, kindWeightsFrom, kindWeightsUntil, adaptiveKinds, adaptiveDecay, adaptiveFloor, comparisonWeight, comparisonLayer, countWeight, alignmentSteps, decoderSteps, decoderLr, alignmentWeight, contentWeight, colorBlend, adversarialSteps, adversarialEpsilon, initStd, seed, output, checkpoints, init, captionRows, freezeVision, instructionDrop, attributeSwap, grayscale, evalCount, device, threads,
         };
         command.SetAction(parse =>
         {
@@ -252,6 +253,7 @@ internal static class JudgeCommand
             options.DecoderLearningRate = parse.GetValue(decoderLr);
             options.AlignmentWeight = parse.GetValue(alignmentWeight);
             options.ContentAlignmentWeight = NeedsSceneTokens(contentWeight);
+            options.ColorBlendImages = parse.GetValue(colorBlend);
             options.AdversarialSteps = parse.GetValue(adversarialSteps);
             options.AdversarialEpsilon = parse.GetValue(adversarialEpsilon);
             if (options.ProbeBatchSize > 0)
@@ -317,6 +319,7 @@ internal static class JudgeCommand
                 ["comparison_probe_layer"] = options.ComparisonProbeLayer.ToString(),
                 ["count_probe_weight"] = options.CountProbeWeight.ToString("G"),
                 ["alignment_steps"] = options.AlignmentSteps.ToString(),
+                ["color_blend_images"] = options.ColorBlendImages.ToString(),
                 ["decoder_steps"] = options.DecoderSteps.ToString(),
                 ["decoder_learning_rate"] = options.DecoderLearningRate.ToString("R"),
                 ["alignment_weight"] = options.AlignmentWeight.ToString("G"),

@@ -162,6 +162,11 @@ public sealed partial class JudgeTrainer
         /// which the alignment steps freeze; there they only lengthen the prompts (each is spelled with several character
         /// tokens). The cost was too small to see against run-to-run timing (twenty-third session).</summary>
         public long? QuestionNoiseMadeUpUntilStep;
+        /// <summary>Alignment-only images per image step whose one object's colour is blended part of the way toward another
+        /// palette colour, aligned to the same blend of the two colours' scene tokens (<see cref="ColorBlends"/>; 0 = none;
+        /// needs scene tokens and the alignment loss). Why: aligned only to exact palette colours, the tower's pixel gradient
+        /// barely recolours anything, and NP-Edit's editor learns from that gradient.</summary>
+        public int ColorBlendImages;
         /// <summary>Relative shares of question kinds in every batch from <see cref="KindWeightsFromStep"/> on (null: the
         /// rows' own mix; needs the kind column). Why: once the single-image kinds are learnt, a uniform mix spends most
         /// of each batch on them while the two-image kinds are still learning (<see cref="Vlm.KindWeights"/>).</summary>

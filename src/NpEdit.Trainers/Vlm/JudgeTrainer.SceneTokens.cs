@@ -139,11 +139,11 @@ public sealed partial class JudgeTrainer
     /// ground-truth scenes (a fixed target), divided by the targets' mean square so its scale does not depend on the
     /// embeddings' size.
     /// </summary>
-    internal static Tensor AlignmentLoss(Tensor imageFeatures, SceneTokens tokens, IReadOnlyList<Scene> scenes)
+    internal static Tensor AlignmentLoss(Tensor imageFeatures, SceneTokens tokens, IReadOnlyList<Scene> scenes, IReadOnlyList<ColorBlend>? blends = null)
     {
         using var scope = NewDisposeScope();
         Tensor target;
-        using (torch.no_grad()) target = tokens.Encode(scenes).detach();
+        using (torch.no_grad()) target = (blends is null ? tokens.Encode(scenes) : tokens.EncodeBlended(scenes, blends)).detach();
         var cells = imageFeatures.narrow(1, 0, SceneTokens.Cells).to(target.dtype);
         var power = target.Pow(2).mean().ClampMin(1e-12);
         return cells.sub(target).Pow(2).mean().div(power).MoveToOuterDisposeScope();

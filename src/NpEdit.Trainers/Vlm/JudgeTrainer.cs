@@ -38,6 +38,9 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
             throw new ArgumentException("QuestionNoiseMadeUpShare needs QuestionNoiseRate above 0: it is a share of the noise's words.", nameof(options));
         if (options.QuestionNoiseMadeUpUntilStep < 0)
             throw new ArgumentOutOfRangeException(nameof(options), options.QuestionNoiseMadeUpUntilStep, "QuestionNoiseMadeUpUntilStep must be 0 or more (null: to the end).");
+        if (options.ColorBlendImages < 0) throw new ArgumentOutOfRangeException(nameof(options), options.ColorBlendImages, "ColorBlendImages must be 0 (off) or more.");
+        if (options.ColorBlendImages > 0 && options.SceneTokenSteps <= 0)
+            throw new ArgumentException("ColorBlendImages needs SceneTokenSteps above 0: blended images only train the alignment to scene tokens.", nameof(options));
         if (options.CaptionInstructionDropRate > 0 && options.CaptionInstructionColumnName is null)
             throw new ArgumentException("CaptionInstructionDropRate needs CaptionInstructionColumnName: only a writer's prompts hold an instruction.", nameof(options));
     }
@@ -272,8 +275,11 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
         }
 
         // With scene tokens the image features are computed here, so the alignment loss reads the same forward.
-        var features = sceneTokens is null ? null : scorer.Model.ImageFeatures(VlmImageProcessor.Preprocess(images, scorer.Config));
-        var scenes = features is null ? null : batch.SelectMany(r => r.Scenes ?? throw new InvalidDataException("A judge row has no scene to align to.")).ToList();
+        var scenes = sceneTokens is null ? null : batch.SelectMany(r => r.Scenes ?? throw new InvalidDataException("A judge row has no scene to align to.")).ToList();
+        (Tensor Images, IReadOnlyList<Synthetic.Scene> Scenes, IReadOnlyList<ColorBlend> Blends)? blended = scenes is not null && aligning && o.AlignmentWeight > 0 && o.ColorBlendImages > 0 ? BlendedImages(scenes, images, step, device) : null;
+        var allFeatures = scenes is null ? null
+            : scorer.Model.ImageFeatures(VlmImageProcessor.Preprocess(blended is null ? images : torch.cat(new[] { images, blended.Value.Images }), scorer.Config));
+        var features = blended is null ? allFeatures : allFeatures!.narrow(0, 0, images.shape[0]);
         var cellTokens = features?.narrow(1, 0, SceneTokens.Cells);
         _lastCellReading = cellTokens is null ? null : sceneTokens!.ReadCells(cellTokens, scenes!);
         var queries = Queries(batch, questions, i => features is null ? JudgeImage.FromPixels(images[i]) : JudgeImage.FromFeatures(features[i]));
@@ -290,7 +296,10 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
         double alignValue = double.NaN;
         if (features is not null && aligning && o.AlignmentWeight > 0)
         {
-            var alignment = AlignmentLoss(features, sceneTokens!, scenes!);
+            // Blended images are aligned with the batch's, in one mean (they are never asked a question).
+            var alignment = blended is { } b
+                ? AlignmentLoss(allFeatures!, sceneTokens!, scenes!.Concat(b.Scenes).ToList(), b.Blends.Select(x => x with { Image = x.Image + scenes!.Count }).ToList())
+                : AlignmentLoss(features, sceneTokens!, scenes!);
             alignValue = alignment.item<float>();
             total = total.Add(alignment.Mul(o.AlignmentWeight));
         }
@@ -336,6 +345,15 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
         optimizer.ClipGradNorm(o.GradientClip);
         optimizer.Step();
         return (value, accuracy, captionValue, probeValue, alignValue);
+    }
+
+    // ColorBlendImages alignment-only images drawn from the step's scenes, augmented like the batch (own streams).
+    private (Tensor Images, IReadOnlyList<Synthetic.Scene> Scenes, IReadOnlyList<ColorBlend> Blends) BlendedImages(IReadOnlyList<Synthetic.Scene> scenes, Tensor images, long step, Device device)
+    {
+        var o = TrainerOptions;
+        var (blendImages, blendScenes, blends) = ColorBlends.Draw(scenes, o.ColorBlendImages, (int)images.shape[3], StepRandom.Managed(o.Seed, step, stream: 11), device);
+        using var generator = StepRandom.Torch(o.Seed, step, stream: 12);
+        return (o.Augmentation.Apply(blendImages, StepRandom.Managed(o.Seed, step, stream: 13), generator), blendScenes, blends);
     }
 
     /// <summary>One query per row; <paramref name="image"/> gives the judge image at a flat index over all rows' images.</summary>

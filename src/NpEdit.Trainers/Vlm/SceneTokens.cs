@@ -51,6 +51,22 @@ public sealed class SceneTokens : nn.Module
         return tokens.MoveToOuterDisposeScope();
     }
 
+    /// <summary><see cref="Encode"/> with each blend's cell token moved <c>Amount</c> of the way from its colour's
+    /// token to the other colour's (<see cref="ColorBlends"/>): the token of an object whose colour is that mix.</summary>
+    public Tensor EncodeBlended(IReadOnlyList<Scene> scenes, IReadOnlyList<ColorBlend> blends)
+    {
+        using var scope = NewDisposeScope();
+        var tokens = Encode(scenes);
+        if (blends.Count == 0) return tokens.MoveToOuterDisposeScope();
+        long d = shape.shape[1];
+        var amounts = torch.tensor(blends.Select(b => (float)b.Amount).ToArray(), device: color.device).unsqueeze(1);
+        var shift = Look(color, blends.Select(b => b.ToColor).ToArray()).sub(Look(color, blends.Select(b => b.FromColor).ToArray())).mul(amounts);
+        var rows = torch.tensor(blends.Select(b => (long)b.Image * Cells + b.Cell).ToArray(), device: color.device);
+        using var one = 1.0.ToScalar();
+        var blended = tokens.reshape(scenes.Count * Cells, d).index_add(0, rows, shift, one).view(scenes.Count, Cells, d);
+        return blended.MoveToOuterDisposeScope();
+    }
+
     /// <summary>
     /// How well cell tokens (<c>[N, 9, D]</c>, e.g. aligned image tokens) name each cell's contents, whatever a decoder
     /// makes of them: a cell counts as read when its token lies nearer the scene token of its true contents than the

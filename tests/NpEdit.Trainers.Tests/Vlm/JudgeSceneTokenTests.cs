@@ -131,6 +131,27 @@ public sealed class JudgeSceneTokenTests
         }
     }
 
+    [Fact]
+    public void Color_blends_change_the_alignment_steps_and_repeat_with_the_seed()
+    {
+        var context = new MLContext(seed: 0);
+        JudgeTrainer Trainer(int blends) => new(context, WithOptions(o => { o.Steps = 4; o.ColorBlendImages = blends; })); // 2 scene-token, 2 alignment steps
+        var plainTrainer = Trainer(0);
+        using var plain = plainTrainer.Fit(Rows(context));
+        var blendedTrainer = Trainer(4);
+        using var blended = blendedTrainer.Fit(Rows(context));
+        using var again = Trainer(4).Fit(Rows(context));
+        ShouldBeBitIdentical(blended, again);
+        ShouldDiffer(plain, blended, "the blended images' alignment moves the vision side");
+        blendedTrainer.LossHistory.Take(2).Select(h => h.Losses["ce"]).Should().Equal(plainTrainer.LossHistory.Take(2).Select(h => h.Losses["ce"]), "scene-token steps read no images");
+        blendedTrainer.LossHistory[2].Losses["ce"].Should().Be(plainTrainer.LossHistory[2].Losses["ce"], "blended images are never asked a question");
+        blendedTrainer.LossHistory[2].Losses["align"].Should().NotBe(plainTrainer.LossHistory[2].Losses["align"], "they are aligned with the batch");
+        var negative = () => new JudgeTrainer(context, WithOptions(o => o.ColorBlendImages = -1));
+        negative.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*ColorBlendImages*");
+        var withoutSceneTokens = () => new JudgeTrainer(context, WithOptions(o => { o.SceneTokenSteps = 0; o.ColorBlendImages = 2; }));
+        withoutSceneTokens.Should().Throw<ArgumentException>().WithMessage("*ColorBlendImages*SceneTokenSteps*");
+    }
+
     private static JudgeTrainer.Options WithOptions(Action<JudgeTrainer.Options> set)
     {
         var o = Options();

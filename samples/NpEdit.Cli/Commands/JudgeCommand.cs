@@ -284,6 +284,10 @@ internal static class JudgeCommand
                 metrics["gradcheck_start_p_correct"] = g.MeanProbability[0];
                 metrics["gradcheck_end_p_correct"] = g.MeanProbability[^1];
                 metrics["gradcheck_oracle_edit_success"] = g.OracleEditSuccess;
+                // The normalised form too: a robust judge's small gradient fails the plain one on size alone.
+                var normalized = JudgeGradientCheck.Run(judge, count: 32, seed: 1, learningRate: 0.01, normalizedStep: true);
+                metrics["gradcheck_normalized_end_p_correct"] = normalized.MeanProbability[^1];
+                metrics["gradcheck_normalized_oracle_edit_success"] = normalized.OracleEditSuccess;
             }
             var record = ThisRun.Record(options.Seed, options.Steps, trainSeconds, new Dictionary<string, string>
             {

@@ -37,7 +37,7 @@ public static class ColorBlends
         {
             var scene = candidates[random.Next(candidates.Count)];
             var target = scene.Objects[random.Next(scene.Objects.Count)];
-            int from = IndexOf(target.Color);
+            int from = SceneProbe.IndexOf(colors, target.Color);
             int to = random.Next(colors.Count - 1);
             if (to >= from) to++; // any other palette colour, uniformly
             double amount = random.NextDouble();
@@ -52,11 +52,5 @@ public static class ColorBlends
         var amounts = torch.tensor(blends.Select(b => (float)b.Amount).ToArray(), device: device).view(-1, 1, 1, 1);
         var images = own.Add(other.sub(own).mul(amounts));
         return (images.MoveToOuterDisposeScope(), chosen, blends);
-    }
-
-    private static int IndexOf(PaletteColor color)
-    {
-        for (int i = 0; i < Palette.ObjectColors.Count; i++) if (Palette.ObjectColors[i] == color) return i;
-        throw new ArgumentException($"'{color}' is not an object colour.", nameof(color));
     }
 }

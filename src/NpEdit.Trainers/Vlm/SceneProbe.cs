@@ -76,7 +76,7 @@ public sealed class SceneProbe : nn.Module<Tensor, Tensor>
         return (background, shape, color, size);
     }
 
-    private static int IndexOf(IReadOnlyList<PaletteColor> colors, PaletteColor color)
+    internal static int IndexOf(IReadOnlyList<PaletteColor> colors, PaletteColor color)
     {
         for (int i = 0; i < colors.Count; i++) if (colors[i] == color) return i;
         throw new ArgumentException($"'{color}' is not one of the expected colours.", nameof(color));

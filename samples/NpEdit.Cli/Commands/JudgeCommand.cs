@@ -229,8 +229,9 @@ internal static class JudgeCommand
             // The defaults of the options that need scene tokens are off in a run without them, so that
             // `--scene-token-steps 0` alone trains the earlier kind of judge; given explicitly, they are kept (and
             // refused by the trainer).
-            T NeedsSceneTokens<T>(Option<T> option) =>
-                options.SceneTokenSteps > 0 || parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option)! : default!;
+            T DefaultOffUnless<T>(bool needed, Option<T> option) =>
+                needed || parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option)! : default!;
+            T NeedsSceneTokens<T>(Option<T> option) => DefaultOffUnless(options.SceneTokenSteps > 0, option);
             options.SceneTokenStageSteps = parse.GetValue(sceneStageSteps);
             options.SceneTokenStageAccuracy = parse.GetValue(stageAccuracy);
             options.SceneTokenStageMaxSteps = parse.GetValue(stageMaxSteps);
@@ -238,10 +239,8 @@ internal static class JudgeCommand
             options.QuestionNoiseRate = parse.GetValue(questionNoise);
             options.QuestionNoiseFromStep = parse.GetValue(questionNoiseFrom);
             // Likewise the made-up words are a share of the question noise: `--question-noise 0` alone turns them off.
-            T NeedsQuestionNoise<T>(Option<T> option) =>
-                options.QuestionNoiseRate > 0 || parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option)! : default!;
-            options.QuestionNoiseMadeUpShare = NeedsQuestionNoise(questionNoiseMadeUp);
-            options.QuestionNoiseMadeUpUntilStep = NeedsQuestionNoise(questionNoiseMadeUpUntil);
+            options.QuestionNoiseMadeUpShare = DefaultOffUnless(options.QuestionNoiseRate > 0, questionNoiseMadeUp);
+            options.QuestionNoiseMadeUpUntilStep = DefaultOffUnless(options.QuestionNoiseRate > 0, questionNoiseMadeUpUntil);
             if (parse.GetValue(kindWeights) is { } weights) options.KindWeights = KindWeights.Parse(weights);
             options.KindWeightsFromStep = parse.GetValue(kindWeightsFrom);
             options.KindWeightsUntilStep = parse.GetValue(kindWeightsUntil);

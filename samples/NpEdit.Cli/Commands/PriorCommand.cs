@@ -93,6 +93,8 @@ internal static class PriorCommand
         var objectCurriculum = new Option<long>("--object-curriculum-rows") { Description = "0 (the shipped prior): every training row shows 1-3 objects. N: row i shows at most 1 + i/N objects, so training starts on single-object scenes and sees every scene from row 2N on.", DefaultValueFactory = _ => 0L };
         var prediction = new Option<FlowPrediction?>("--prediction") { Description = "What a new model's output layer predicts: Velocity (the shipped prior) or Clean (the clean image, turned into a velocity; lets patches wider than the model pass). Default: the shipped prior's." };
         var init = new Option<string?>("--init") { Description = "Continue from this prior folder's weights instead of a new model (its architecture wins over --hidden/--depth/--patch-size/--prediction)." };
+        var cellProbe = new Option<double>("--cell-probe-weight") { Description = "Weight of an auxiliary loss: a linear read-out of the transformer's image tokens after --cell-probe-blocks blocks must name what each world cell holds (shape, colour, size, background), at every noise level (0 = off, the shipped prior).", DefaultValueFactory = _ => 0.0 };
+        var cellProbeBlocks = new Option<int>("--cell-probe-blocks") { Description = "The cell probe reads the image tokens after this many transformer blocks.", DefaultValueFactory = _ => 3 };
         var instructionText = new Option<double>("--instruction-text-p") { Description = "Share of rows captioned by an edit instruction that the image fulfils (\"make the circle blue\" under a blue circle; one image per row).", DefaultValueFactory = _ => 0.0 };
         var sampleShift = SampleShift();
         var seed = CommonOptions.Seed();
@@ -100,7 +102,7 @@ internal static class PriorCommand
         var threads = CommonOptions.Threads();
         var command = new Command("train", "Pretrain the shapes prior on the default world, or continue one with --init (models/shapes-prior's manifest gives its two commands).")
         {
-            steps, batch, lr, rows, output, checkpoints, evalCount, timeShift, finalTimeShift, finalLr, timeDistribution, foreground, objectCurriculum, warmup, hidden, depth, patch, prediction, init, instructionText, sampleShift, seed, device, threads,
+            steps, batch, lr, rows, output, checkpoints, evalCount, timeShift, finalTimeShift, finalLr, timeDistribution, foreground, cellProbe, cellProbeBlocks, objectCurriculum, warmup, hidden, depth, patch, prediction, init, instructionText, sampleShift, seed, device, threads,
         };
         command.SetAction(parse =>
         {
@@ -118,6 +120,9 @@ internal static class PriorCommand
                 FinalLearningRateRatio = parse.GetValue(finalLr),
                 TimeDistribution = parse.GetValue(timeDistribution),
                 ForegroundWeight = parse.GetValue(foreground),
+                CellProbeWeight = parse.GetValue(cellProbe),
+                CellProbeBlocks = parse.GetValue(cellProbeBlocks),
+                SceneColumnName = parse.GetValue(cellProbe) > 0 ? WorldColumns.SceneJson : null,
                 WarmupSteps = parse.GetValue(warmup),
                 Steps = parse.GetValue(steps),
                 BatchSize = parse.GetValue(batch),
@@ -157,6 +162,8 @@ internal static class PriorCommand
                 ["final_time_shift"] = (options.FinalTimeShift ?? options.TimeShift).ToString("G"),
                 ["final_learning_rate_ratio"] = options.FinalLearningRateRatio.ToString("G"),
                 ["foreground_weight"] = options.ForegroundWeight.ToString("G"),
+                ["cell_probe_weight"] = options.CellProbeWeight.ToString("G"),
+                ["cell_probe_blocks"] = options.CellProbeBlocks.ToString(),
                 ["object_curriculum_rows"] = parse.GetValue(objectCurriculum).ToString(),
                 ["warmup_steps"] = options.WarmupSteps.ToString(),
                 ["eval_sample_shift"] = parse.GetValue(sampleShift).ToString("G"),

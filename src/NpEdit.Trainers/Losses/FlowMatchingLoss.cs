@@ -20,12 +20,29 @@ public static class FlowMatchingLoss
     public static Tensor Compute(FlowModel model, Tensor target, EncodedText text, Tensor t, Tensor noise, Tensor? reference = null, Tensor? pixelWeights = null)
     {
         using var scope = NewDisposeScope();
+        var predicted = model.Velocity(Noisy(target, t, noise), t, text, reference);
+        return Loss(predicted, target, noise, pixelWeights).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The same loss (no reference), and the target tokens' hidden states after the first <paramref name="blocksRun"/>
+    /// transformer blocks, for an auxiliary loss on the same forward pass (<see cref="TextToImage.CellContentProbe"/>).
+    /// </summary>
+    public static (Tensor Loss, Tensor Hidden) ComputeWithHidden(FlowModel model, Tensor target, EncodedText text, Tensor t, Tensor noise, int blocksRun, Tensor? pixelWeights = null)
+    {
+        using var scope = NewDisposeScope();
+        var (predicted, hidden) = model.VelocityAndHidden(Noisy(target, t, noise), t, text, blocksRun);
+        return (Loss(predicted, target, noise, pixelWeights).MoveToOuterDisposeScope(), hidden.MoveToOuterDisposeScope());
+    }
+
+    private static Tensor Noisy(Tensor target, Tensor t, Tensor noise)
+    {
         var tb = t.view(-1, 1, 1, 1);
-        var noisy = target.mul(tb.SubtractedFrom(1)).Add(noise.mul(tb));
-        var predicted = model.Velocity(noisy, t, text, reference);
-        var loss = pixelWeights is null
+        return target.mul(tb.SubtractedFrom(1)).Add(noise.mul(tb));
+    }
+
+    private static Tensor Loss(Tensor predicted, Tensor target, Tensor noise, Tensor? pixelWeights) =>
+        pixelWeights is null
             ? nn.functional.mse_loss(predicted, noise.sub(target))
             : predicted.sub(noise.sub(target)).Pow(2).mul(pixelWeights).sum().div(pixelWeights.expand_as(target).sum());
-        return loss.MoveToOuterDisposeScope();
-    }
 }

@@ -49,7 +49,7 @@ public static class WorldDataViews
     }
 
     /// <summary>
-    /// Text-to-image rows: Image, Caption. With <paramref name="instructionTextProbability"/> above 0, that share of
+    /// Text-to-image rows: Image, Caption, and SceneJson (the scene the image renders, for a prior's cell probe). With <paramref name="instructionTextProbability"/> above 0, that share of
     /// rows is captioned by an edit instruction that the image fulfils (<see cref="WorldRows.InstructedScene"/>).
     /// </summary>
     /// <param name="objectCurriculumRows">0 (the shipped prior): every row draws 1-3 objects. N &gt; 0: row i draws at most
@@ -63,6 +63,7 @@ public static class WorldDataViews
         [
             GeneratedColumn<CaptionedScene>.Image(WorldColumns.Image, size, r => SceneRenderer.Render(r.Scene, size)),
             GeneratedColumn<CaptionedScene>.Text(WorldColumns.Caption, r => r.Caption),
+            GeneratedColumn<CaptionedScene>.Text(WorldColumns.SceneJson, r => r.Scene.ToJson()),
         ]);
     }
 

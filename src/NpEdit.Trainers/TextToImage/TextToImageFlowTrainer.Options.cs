@@ -46,6 +46,13 @@ public sealed partial class TextToImageFlowTrainer
         /// <summary>Extra loss weight of pixels unlike the image's background (<see cref="ForegroundWeights"/>; 0 = plain
         /// mean squared error, the shipped prior).</summary>
         public double ForegroundWeight = 0.0;
+        /// <summary>Weight of the <see cref="CellContentProbe"/> loss (0 = off, the shipped prior). Needs
+        /// <see cref="SceneColumnName"/>.</summary>
+        public double CellProbeWeight = 0.0;
+        /// <summary>The cell probe reads the target tokens after this many transformer blocks.</summary>
+        public int CellProbeBlocks = 3;
+        /// <summary>Text column with the scene JSON (<see cref="Synthetic.Scene.ToJson"/>) each image renders; read only with a cell probe.</summary>
+        public string? SceneColumnName;
 
         public long Seed = 0;
         public DeviceOption Device = DeviceOption.Auto;

@@ -68,10 +68,26 @@ public sealed class FlowDiT : nn.Module
     public Tensor Forward(Tensor noisy, Tensor t, Tensor text, Tensor textMask, Tensor? reference = null) =>
         Forward(noisy, t, text, textMask, reference, hideReferenceFromAttention: false);
 
+    /// <summary>
+    /// The velocity, and the target tokens' hidden states [B, tokens per image, Hidden] after the first
+    /// <paramref name="blocksRun"/> blocks: what an auxiliary loss on the transformer's representation reads.
+    /// </summary>
+    public (Tensor Velocity, Tensor Hidden) ForwardWithHidden(Tensor noisy, Tensor t, Tensor text, Tensor textMask, int blocksRun, Tensor? reference = null)
+    {
+        if (blocksRun < 1 || blocksRun > Config.Depth)
+            throw new ArgumentOutOfRangeException(nameof(blocksRun), blocksRun, $"The hidden states are read after 1 to {Config.Depth} blocks.");
+        var velocity = Forward(noisy, t, text, textMask, reference, hideReferenceFromAttention: false, blocksRun, out var hidden);
+        return (velocity, hidden!);
+    }
+
     /// <param name="hideReferenceFromAttention">Test hook: masks the reference tokens out as attention keys, which
     /// must make the output equal to the no-reference output (the reference acts only through attention).</param>
-    internal Tensor Forward(Tensor noisy, Tensor t, Tensor text, Tensor textMask, Tensor? reference, bool hideReferenceFromAttention)
+    internal Tensor Forward(Tensor noisy, Tensor t, Tensor text, Tensor textMask, Tensor? reference, bool hideReferenceFromAttention) =>
+        Forward(noisy, t, text, textMask, reference, hideReferenceFromAttention, 0, out _);
+
+    private Tensor Forward(Tensor noisy, Tensor t, Tensor text, Tensor textMask, Tensor? reference, bool hideReferenceFromAttention, int tapAfter, out Tensor? tapped)
     {
+        tapped = null;
         using var scope = NewDisposeScope();
         var sequence = BuildSequence(noisy, t, text, textMask, reference);
         var x = sequence.Tokens;
@@ -81,12 +97,14 @@ public sealed class FlowDiT : nn.Module
             attentionMask = attentionMask.clone();
             attentionMask.narrow(3, text.shape[1], Config.TokensPerImage).FillInPlace(false);
         }
+        int perImage = Config.TokensPerImage;
+        int run = 0;
         foreach (var block in blocks)
         {
             x = block.Forward(x, sequence.Conditioning, sequence.KindOfToken, sequence.Rope, attentionMask);
+            if (++run == tapAfter) tapped = x.narrow(1, x.shape[1] - perImage, perImage).MoveToOuterDisposeScope();
         }
 
-        int perImage = Config.TokensPerImage;
         var target = x.narrow(1, x.shape[1] - perImage, perImage);
         var finalMod = norm_out_modulation.call(nn.functional.silu(sequence.TargetConditioning)).unsqueeze(1).chunk(2, dim: -1);
         var h = norm_out.call(target).mul(finalMod[1].Add(1)).Add(finalMod[0]);

@@ -50,6 +50,11 @@ public sealed class FlowModel : nn.Module
     public Tensor Velocity(Tensor noisy, Tensor t, EncodedText text, Tensor? reference = null) =>
         transformer.Forward(noisy, t, text.Features, text.Mask, reference);
 
+    /// <summary>The velocity, and the target tokens' hidden states after the first <paramref name="blocksRun"/>
+    /// transformer blocks (<see cref="FlowDiT.ForwardWithHidden"/>).</summary>
+    public (Tensor Velocity, Tensor Hidden) VelocityAndHidden(Tensor noisy, Tensor t, EncodedText text, int blocksRun, Tensor? reference = null) =>
+        transformer.ForwardWithHidden(noisy, t, text.Features, text.Mask, blocksRun, reference);
+
     /// <summary>A deep copy with the same config and weights (used for teacher and fake score).</summary>
     public FlowModel Clone()
     {

@@ -115,9 +115,11 @@ public sealed class WorldDataViewsTests
     public void Text_to_image_rows_pair_an_image_with_its_caption()
     {
         var view = WorldDataViews.TextToImageRows(null, 3, seed: 1);
-        view.Schema.Select(c => c.Name).Should().Equal(WorldColumns.Image, WorldColumns.Caption);
+        view.Schema.Select(c => c.Name).Should().Equal(WorldColumns.Image, WorldColumns.Caption, WorldColumns.SceneJson);
         var captions = view.GetColumn<string>(WorldColumns.Caption).ToArray();
         captions.Should().Equal(Enumerable.Range(0, 3).Select(i => WorldRows.Caption(1, i, WorldSplit.Train).Caption));
+        view.GetColumn<string>(WorldColumns.SceneJson).Select(Scene.FromJson).Select(s => s.ToJson())
+            .Should().Equal(Enumerable.Range(0, 3).Select(i => WorldRows.Caption(1, i, WorldSplit.Train).Scene.ToJson()));
     }
 
     [Fact]

@@ -121,6 +121,72 @@ public sealed class TextToImageFlowTrainerTests : IDisposable
         weightedTrainer.LossHistory.Skip(25).Average(h => h.Losses["flow"]).Should().BeLessThan(weightedTrainer.LossHistory.Take(5).Average(h => h.Losses["flow"]));
     }
 
+    private static TextToImageFlowTrainer.Options Probed(int steps, string? checkpoints = null)
+    {
+        var options = Options(steps, checkpoints);
+        options.CellProbeWeight = 1;
+        options.CellProbeBlocks = 1;
+        options.SceneColumnName = NpEdit.Trainers.Synthetic.WorldColumns.SceneJson;
+        return options;
+    }
+
+    [Fact]
+    public void A_cell_probe_trains_the_transformer_and_a_resumed_run_matches()
+    {
+        var context = new MLContext(seed: 1);
+        var data = TestData.ObjectsOnBackdrops(context, 12);
+        using var plain = new TextToImageFlowTrainer(context, Options(6)).Fit(data);
+        var straightTrainer = new TextToImageFlowTrainer(context, Probed(6));
+        using var straight = straightTrainer.Fit(data);
+        straightTrainer.LossHistory.Should().OnlyContain(h => h.Losses.ContainsKey("cells") && double.IsFinite(h.Losses["cells"]));
+        plain.Model.state_dict().Any(kv => !straight.Model.state_dict()[kv.Key].eq(kv.Value).all().item<bool>())
+            .Should().BeTrue("the probe's gradient reaches the transformer");
+        straight.Model.state_dict().Keys.Should().NotContain(k => k.Contains("probe"), "the probe is not part of the prior");
+
+        string folder = Path.Combine(_dir, "probed");
+        var first = Probed(6, folder);
+        using var stop = new CancellationTokenSource();
+        first.Progress = new SynchronousProgress<TrainingProgress>(p => { if (p.Step == 3) stop.Cancel(); });
+        first.Cancellation = stop.Token;
+        var interrupted = () => new TextToImageFlowTrainer(context, first).Fit(data);
+        interrupted.Should().Throw<OperationCanceledException>();
+        using var resumed = new TextToImageFlowTrainer(context, Probed(6, folder)).Fit(data);
+        foreach (var (key, value) in straight.Model.state_dict())
+        {
+            resumed.Model.state_dict()[key].eq(value).all().item<bool>().Should().BeTrue($"{key} must be bit-identical after resume");
+        }
+
+        var withoutProbe = () => new TextToImageFlowTrainer(context, Options(6, folder)).Fit(data);
+        withoutProbe.Should().Throw<InvalidOperationException>().WithMessage("*with a cell probe*");
+    }
+
+    [Fact]
+    public void The_cell_probe_learns_what_the_cells_hold()
+    {
+        var context = new MLContext(seed: 1);
+        var trainer = new TextToImageFlowTrainer(context, Probed(40));
+        using var fitted = trainer.Fit(TestData.ObjectsOnBackdrops(context, 12));
+        double early = trainer.LossHistory.Take(5).Average(h => h.Losses["cells"]);
+        double late = trainer.LossHistory.Skip(35).Average(h => h.Losses["cells"]);
+        late.Should().BeLessThan(early * 0.8);
+    }
+
+    [Fact]
+    public void A_cell_probe_needs_a_scene_column_and_a_block_the_model_has()
+    {
+        var context = new MLContext(seed: 1);
+        var noColumn = Options(2);
+        noColumn.CellProbeWeight = 1;
+        var act = () => new TextToImageFlowTrainer(context, noColumn);
+        act.Should().Throw<ArgumentException>().WithMessage("*SceneColumnName*");
+        var noScenes = () => new TextToImageFlowTrainer(context, Probed(2)).Fit(TestData.SolidColours(context, 4));
+        noScenes.Should().Throw<ArgumentException>().WithMessage("*SceneJson*");
+        var deep = Probed(2);
+        deep.CellProbeBlocks = 3;
+        var tooDeep = () => new TextToImageFlowTrainer(context, deep).Fit(TestData.ObjectsOnBackdrops(context, 4));
+        tooDeep.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*1 to 2 blocks*");
+    }
+
     [Theory]
     [InlineData(0.0, null, 0.1)]
     [InlineData(3.0, -1.0, 0.1)]

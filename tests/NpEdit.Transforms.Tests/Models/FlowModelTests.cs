@@ -58,6 +58,25 @@ public sealed class FlowModelTests
     }
 
     [Fact]
+    public void The_hidden_states_come_with_the_same_velocity_and_depend_on_the_blocks_run()
+    {
+        using var model = Randomised();
+        var c = model.Config;
+        using var text = model.EncodeText(new[] { "make the circle blue", "" });
+        using var x = torch.randn(2, 3, c.ImageSize, c.ImageSize);
+        using var t = torch.tensor(new[] { 0.3f, 0.9f });
+        using var v = model.Velocity(x, t, text);
+        var (v1, h1) = model.VelocityAndHidden(x, t, text, blocksRun: 1);
+        var (v2, h2) = model.VelocityAndHidden(x, t, text, blocksRun: 2);
+        v1.eq(v).all().item<bool>().Should().BeTrue();
+        v2.eq(v).all().item<bool>().Should().BeTrue();
+        h1.shape.Should().Equal(2, c.Transformer.TokensPerImage, c.Transformer.Hidden);
+        h1.eq(h2).all().item<bool>().Should().BeFalse("the second block changes the tokens");
+        var act = () => model.VelocityAndHidden(x, t, text, blocksRun: c.Transformer.Depth + 1);
+        act.Should().Throw<ArgumentOutOfRangeException>();
+    }
+
+    [Fact]
     public void A_fresh_model_predicts_zero_velocity()
     {
         using var model = NewModel();

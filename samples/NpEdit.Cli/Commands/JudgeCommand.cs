@@ -114,6 +114,8 @@ internal static class JudgeCommand
         var sceneStageSteps = new Option<int>("--scene-token-stage-steps") { Description = "During the scene-token steps, add one group of --scene-token-groups every N steps, then every kind (0 = all at once).", DefaultValueFactory = _ => 300 };
         var stageAccuracy = new Option<double>("--scene-token-stage-accuracy") { Description = "End a scene-token stage once every kind it reads has this running training accuracy (but not before --scene-token-stage-steps steps; 0 = fixed-length stages).", DefaultValueFactory = _ => 0.9 };
         var stageMaxSteps = new Option<int>("--scene-token-stage-max-steps") { Description = "With --scene-token-stage-accuracy, the most steps of a stage (0 = no cap).", DefaultValueFactory = _ => 2500 };
+        var firstStageDeadline = new Option<int>("--first-stage-deadline") { Description = "With gated stages: if the first scene-token stage has not passed its gate by this step, start over from a fresh initialisation (seed + 1000 per restart; 0 = never). Runs that learnt every kind passed it by step 825, runs that failed took 1771 steps or more.", DefaultValueFactory = _ => 1200 };
+        var initRestarts = new Option<int>("--init-restarts") { Description = "How many times --first-stage-deadline may start over.", DefaultValueFactory = _ => 2 };
         var sceneGroups = new Option<string?>("--scene-token-groups") { Description = "The groups of question kinds the scene-token stages add, ';' between groups and ',' between kinds.", DefaultValueFactory = _ => OneHourKindGroups };
         var comparisonWeight = new Option<double>("--comparison-probe-weight") { Description = "Weight of the comparison probe on two-image scene-token rows: dense labels of what differs between the images, read from the decoder (0 = off).", DefaultValueFactory = _ => 1.0 };
         var comparisonLayer = new Option<int>("--comparison-probe-layer") { Description = "Decoder layers the comparison and count probes read after (-1: all but the last).", DefaultValueFactory = _ => -1 };
@@ -152,7 +154,7 @@ internal static class JudgeCommand
         var threads = CommonOptions.Threads();
         var command = new Command("train", "Pretrain the tiny judge on the world's judge rows and write it with its manifest.")
         {
-            steps, batch, lr, captionBatch, captionSteps, curriculumSteps, npEdit, imagePosition, poolStride, towerSize, textLayers, textHidden, globalMax, probeBatch, probeSteps, grounding, fullVocab, focalGamma, focalUntil, sceneSteps, sceneStageSteps, stageAccuracy, stageMaxSteps, sceneGroups, sceneNoise, questionNoise, questionNoiseMadeUp, questionNoiseMadeUpUntil, questionNoiseFrom, kindWeights, kindWeightsFrom, kindWeightsUntil, adaptiveKinds, adaptiveDecay, adaptiveFloor, comparisonWeight, comparisonLayer, countWeight, alignmentSteps, decoderSteps, decoderLr, alignmentWeight, contentWeight, colorBlend, adversarialSteps, adversarialEpsilon, initStd, seed, output, checkpoints, init, captionRows, freezeVision, instructionDrop, attributeSwap, grayscale, evalCount, device, threads,
+            steps, batch, lr, captionBatch, captionSteps, curriculumSteps, npEdit, imagePosition, poolStride, towerSize, textLayers, textHidden, globalMax, probeBatch, probeSteps, grounding, fullVocab, focalGamma, focalUntil, sceneSteps, sceneStageSteps, stageAccuracy, stageMaxSteps, firstStageDeadline, initRestarts, sceneGroups, sceneNoise, questionNoise, questionNoiseMadeUp, questionNoiseMadeUpUntil, questionNoiseFrom, kindWeights, kindWeightsFrom, kindWeightsUntil, adaptiveKinds, adaptiveDecay, adaptiveFloor, comparisonWeight, comparisonLayer, countWeight, alignmentSteps, decoderSteps, decoderLr, alignmentWeight, contentWeight, colorBlend, adversarialSteps, adversarialEpsilon, initStd, seed, output, checkpoints, init, captionRows, freezeVision, instructionDrop, attributeSwap, grayscale, evalCount, device, threads,
         };
         command.SetAction(parse =>
         {
@@ -235,6 +237,9 @@ internal static class JudgeCommand
             options.SceneTokenStageSteps = parse.GetValue(sceneStageSteps);
             options.SceneTokenStageAccuracy = parse.GetValue(stageAccuracy);
             options.SceneTokenStageMaxSteps = parse.GetValue(stageMaxSteps);
+            // A deadline for the first gate: off without gated scene-token stages, unless given.
+            options.SceneTokenFirstStageDeadline = DefaultOffUnless(options.SceneTokenSteps > 0 && options.SceneTokenStageAccuracy > 0, firstStageDeadline);
+            options.InitRestarts = parse.GetValue(initRestarts);
             options.SceneTokenNoise = parse.GetValue(sceneNoise);
             options.QuestionNoiseRate = parse.GetValue(questionNoise);
             options.QuestionNoiseFromStep = parse.GetValue(questionNoiseFrom);
@@ -312,6 +317,10 @@ internal static class JudgeCommand
                 ["scene_token_stage_steps"] = options.SceneTokenStageSteps.ToString(),
                 ["scene_token_stage_accuracy"] = options.SceneTokenStageAccuracy.ToString("G"),
                 ["scene_token_stage_max_steps"] = options.SceneTokenStageMaxSteps.ToString(),
+                ["scene_token_first_stage_deadline"] = options.SceneTokenFirstStageDeadline.ToString(),
+                ["init_restarts"] = options.InitRestarts.ToString(),
+                ["init_restarts_used"] = trainer.LastFitRestarts.ToString(),
+                ["init_seed"] = InitAttempts.Seed(options.Seed, trainer.LastFitRestarts).ToString(),
                 ["scene_token_kind_groups"] = string.Join(" | ", options.SceneTokenKindGroups.Select(g => string.Join(",", g))),
                 ["scene_token_noise"] = options.SceneTokenNoise.ToString("G"),
                 ["question_noise"] = options.QuestionNoiseRate.ToString("G"),

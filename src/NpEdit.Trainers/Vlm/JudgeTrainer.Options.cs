@@ -135,6 +135,16 @@ public sealed partial class JudgeTrainer
         /// <summary>With <see cref="SceneTokenStageAccuracy"/>, the most steps of a stage (0: no cap), so a stage whose
         /// kinds stall does not hold the others back for the rest of the scene-token steps.</summary>
         public int SceneTokenStageMaxSteps;
+        /// <summary>With gated stages (<see cref="SceneTokenStageAccuracy"/>): a first stage still short of its gate at
+        /// this step marks an initialisation that learns slowly, and Fit starts over from a fresh one (0: never). Why:
+        /// over seven one-hour runs the five that learnt every kind passed the first gate by step 825, the two that
+        /// never learnt size and position by the end of the scene-token steps took 1,771 steps and the whole cap
+        /// (docs/judge.md, twenty-sixth session); restarting costs minutes, a failed run the hour.</summary>
+        public int SceneTokenFirstStageDeadline;
+        /// <summary>How many times <see cref="SceneTokenFirstStageDeadline"/> may start Fit over; the last
+        /// initialisation trains on whatever its first stage does. Attempt k initialises from seed
+        /// <c>Seed + 1000 k</c> (<see cref="InitAttempts"/>) and reads the same rows.</summary>
+        public int InitRestarts;
         public string[][] SceneTokenKindGroups =
         [
             // Presence and colour first, without background: background questions are answered by averaging every

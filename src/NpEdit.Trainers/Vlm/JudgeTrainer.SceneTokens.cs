@@ -53,6 +53,10 @@ public sealed partial class JudgeTrainer
         if (o.SceneTokenStageSteps > 0) SchemaChecks.RequireText(input.Schema, o.Columns.Kind, "question kind");
         if (o.SceneTokenStageAccuracy > 0 && o.SceneTokenStageSteps <= 0)
             throw new ArgumentException("SceneTokenStageAccuracy gates the scene-token stages and needs SceneTokenStageSteps > 0 (the least steps of a stage).", nameof(o));
+        if (o.SceneTokenFirstStageDeadline < 0 || o.InitRestarts < 0)
+            throw new ArgumentException($"SceneTokenFirstStageDeadline ({o.SceneTokenFirstStageDeadline}) and InitRestarts ({o.InitRestarts}) must be 0 or more.", nameof(o));
+        if (o.SceneTokenFirstStageDeadline > 0 && !(o.SceneTokenStageAccuracy > 0))
+            throw new ArgumentException("SceneTokenFirstStageDeadline needs gated stages (SceneTokenStageAccuracy > 0): it is a deadline for the first gate.", nameof(o));
     }
 
     // The scene-token stages (null: every kind at every step).

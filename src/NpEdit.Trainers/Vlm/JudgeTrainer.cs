@@ -72,17 +72,54 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
             (JudgeTransformer.PredictedLabelColumn, BooleanDataViewType.Instance));
     }
 
+    /// <summary>Fresh initialisations the last <see cref="Fit"/> started over with
+    /// (<see cref="Options.SceneTokenFirstStageDeadline"/>); its model comes from the last.</summary>
+    public int LastFitRestarts { get; private set; }
+
     public JudgeTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var o = TrainerOptions;
+        int attempt = InitAttempts.Resumed(o.CheckpointFolder);
+        var abandoned = TimeSpan.Zero;
+        while (true)
+        {
+            try
+            {
+                var judge = FitAttempt(input, attempt);
+                LastFitRestarts = attempt;
+                LastFitDuration += abandoned;
+                return judge;
+            }
+            catch (SlowFirstStageException slow)
+            {
+                abandoned += slow.Elapsed;
+                o.Logger?.LogWarning("Initialisation {Attempt} (seed {Seed}) had not passed the first scene-token stage's gate by step {Step} ({Kinds}); starting over from initialisation {Next} (seed {NextSeed})",
+                    attempt, InitAttempts.Seed(o.Seed, attempt), slow.Step, slow.Kinds, attempt + 1, InitAttempts.Seed(o.Seed, attempt + 1));
+                attempt++;
+            }
+        }
+    }
+
+    // Thrown inside an attempt whose first gated stage missed its deadline while restarts remain.
+    private sealed class SlowFirstStageException(long step, string kinds, TimeSpan elapsed) : Exception
+    {
+        public long Step { get; } = step;
+        public string Kinds { get; } = kinds;
+        public TimeSpan Elapsed { get; } = elapsed;
+    }
+
+    private JudgeTransformer FitAttempt(IDataView input, int attempt)
+    {
+        var o = TrainerOptions;
         o.Columns.Validate(SchemaChecks.ShapeOf(input.Schema), withAnswer: true);
         TorchRuntime.EnsureInitialized();
+        long initSeed = InitAttempts.Seed(o.Seed, attempt);
         TorchRuntime.SetThreads(o.Threads);
         var device = TorchRuntime.ResolveDevice(o.Device, _context);
         o.Logger?.LogInformation("Judge pretraining on {Runtime}", TorchRuntime.Describe(device));
 
-        var (model, tokenizer, system) = SeededInit.Build(o.Seed, () => CreateJudge(o));
+        var (model, tokenizer, system) = SeededInit.Build(initSeed, () => CreateJudge(o, initSeed));
         model.to(device);
         model.train();
         var scorer = new YesNoScorer(model, tokenizer, freeze: false, system);
@@ -98,7 +135,7 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
         using var probe = o.ProbeRows is not null && o.ProbeBatchSize > 0 ? new SceneProbe(model.Config.TokensPerImage, model.Config.TextConfig.HiddenSize) : null;
         probe?.to(device);
         ValidateSceneTokens(o, model.Config, input);
-        using var sceneTokens = o.SceneTokenSteps > 0 ? new SceneTokens(model.Config.TextConfig.HiddenSize, o.InitStd, o.Seed + 1) : null;
+        using var sceneTokens = o.SceneTokenSteps > 0 ? new SceneTokens(model.Config.TextConfig.HiddenSize, o.InitStd, initSeed + 1) : null;
         sceneTokens?.to(device);
         using var decoderProbes = DecoderProbes.Create(o, model.Config.TextConfig, device);
         var named = model.named_parameters().Select(p => (p.name, p.parameter)).ToList();
@@ -123,7 +160,7 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
         // The decoder steps have a third schedule: at the image schedule's end the rate is too low to adapt the decoder.
         var decoderSchedule = new WarmupCosineSchedule(o.DecoderLearningRate, Math.Max(1, o.DecoderSteps), o.WarmupSteps, o.FinalLearningRateRatio);
 
-        var checkpoints = o.CheckpointFolder is null ? null : new CheckpointFolder(o.CheckpointFolder);
+        var checkpoints = o.CheckpointFolder is null ? null : new CheckpointFolder(InitAttempts.Folder(o.CheckpointFolder, attempt));
         _kindErrors = o.AdaptiveKindWeights || o.SceneTokenStageAccuracy > 0 ? new AdaptiveKindWeights(o.AdaptiveKindDecay, o.AdaptiveKindFloor) : null;
         var stages = SceneStages(o);
         long startStep = 0, skipped = 0, consumed = 0, consumedCaptions = 0, consumedProbes = 0, consumedScenes = 0;
@@ -191,6 +228,10 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
                 {
                     o.Logger?.LogInformation("Scene-token stage {Stage} from step {Step} ({Kinds}): {Reason}", stages.Stage + 1, step + 2,
                         stages.KindsAt(step + 1) is { } next ? string.Join(",", next) : "every kind", advanced);
+                }
+                if (attempt < o.InitRestarts && stages is { Gated: true, Stage: 0 } && o.SceneTokenFirstStageDeadline > 0 && step + 1 >= o.SceneTokenFirstStageDeadline)
+                {
+                    throw new SlowFirstStageException(step + 1, string.Join(", ", kinds!.Select(k => $"{k}={(1 - _kindErrors!.ErrorOf(k)).ToString("F2", System.Globalization.CultureInfo.InvariantCulture)}")), tracker.Elapsed);
                 }
             }
             else
@@ -441,14 +482,14 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
         return stream;
     }
 
-    private static (LlavaOnevisionModel Model, VlmTokenizer Tokenizer, string? System) CreateJudge(Options o)
+    private static (LlavaOnevisionModel Model, VlmTokenizer Tokenizer, string? System) CreateJudge(Options o, long initSeed)
     {
         if (o.InitialJudgeFolder is not null) return JudgeStore.Load(o.InitialJudgeFolder);
         var tokenizer = o.Tokenizer!;
         int vocabulary = tokenizer.Compact?.Count ?? throw new ArgumentException("A new judge needs a tokenizer with a compact vocabulary, or an explicit ModelConfig.", nameof(o));
         var config = o.ModelConfig ?? VlmConfig.Tiny(vocabulary, tokenizer.ImageTokenId);
         var model = new LlavaOnevisionModel(config);
-        VlmWeights.InitializeForTraining(model, o.Seed, o.InitStd);
+        VlmWeights.InitializeForTraining(model, initSeed, o.InitStd);
         return (model, tokenizer, o.SystemPrompt);
     }
 

@@ -194,14 +194,14 @@ public sealed class JudgeSceneTokenTests
     }
 
     // Fits with checkpoints, cancelled after the given steps; returns the state of the checkpoint it left.
-    private static IReadOnlyDictionary<string, string> InterruptAfter(MLContext context, JudgeTrainer.Options options, long steps)
+    private static IReadOnlyDictionary<string, string> InterruptAfter(MLContext context, JudgeTrainer.Options options, long steps, string? checkpointsLeftIn = null)
     {
         using var cancel = new CancellationTokenSource();
         options.Cancellation = cancel.Token;
         options.Progress = new SynchronousProgress(p => { if (p.Step == steps) cancel.Cancel(); });
         var interrupted = () => new JudgeTrainer(context, options).Fit(Rows(context));
         interrupted.Should().Throw<OperationCanceledException>();
-        return new CheckpointFolder(options.CheckpointFolder!).TryLoadLatest()!.State;
+        return new CheckpointFolder(checkpointsLeftIn ?? options.CheckpointFolder!).TryLoadLatest()!.State;
     }
 
     private static void ShouldDiffer(JudgeTransformer a, JudgeTransformer b, string because)
@@ -281,6 +281,49 @@ public sealed class JudgeSceneTokenTests
             unstaged.SceneTokenStageSteps = 0;
             var refused = () => new JudgeTrainer(context, unstaged).Fit(Rows(context));
             refused.Should().Throw<ArgumentException>().WithMessage("*SceneTokenStageSteps*");
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_first_stage_past_its_deadline_starts_over_from_a_fresh_initialisation_and_a_resume_matches()
+    {
+        var context = new MLContext(seed: 0);
+        string folder = Path.Combine(Path.GetTempPath(), "judge-restart-" + Guid.NewGuid().ToString("N"));
+        JudgeTrainer.Options Slow(string? checkpoints, int restarts)
+        {
+            var o = Options(checkpoints);
+            (o.SceneTokenSteps, o.AlignmentSteps) = (4, 0);
+            o.SceneTokenStageAccuracy = 0.99; // out of reach: the first stage misses a deadline of 2 steps
+            o.SceneTokenStageMaxSteps = 3;
+            o.SceneTokenFirstStageDeadline = 2;
+            o.InitRestarts = restarts;
+            return o;
+        }
+        try
+        {
+            var keptTrainer = new JudgeTrainer(context, Slow(null, restarts: 0));
+            using var kept = keptTrainer.Fit(Rows(context));
+            keptTrainer.LastFitRestarts.Should().Be(0, "no restart is allowed");
+            var restartedTrainer = new JudgeTrainer(context, Slow(null, restarts: 1));
+            using var restarted = restartedTrainer.Fit(Rows(context));
+            restartedTrainer.LastFitRestarts.Should().Be(1, "the first initialisation missed the deadline, the last one trains on");
+            restartedTrainer.LossHistory.Should().HaveCount(6, "the history is the last attempt's whole run");
+            ShouldDiffer(kept, restarted, "the second attempt starts from another initialisation");
+
+            // Interrupted during the second attempt, the run resumes that attempt from its own checkpoints.
+            InterruptAfter(context, Slow(folder, restarts: 1), steps: 4, InitAttempts.Folder(folder, 1));
+            InitAttempts.Resumed(folder).Should().Be(1);
+            using var resumed = new JudgeTrainer(context, Slow(folder, restarts: 1)).Fit(Rows(context));
+            ShouldBeBitIdentical(restarted, resumed);
+
+            var ungated = Slow(null, restarts: 1);
+            ungated.SceneTokenStageAccuracy = 0;
+            var refused = () => new JudgeTrainer(context, ungated).Fit(Rows(context));
+            refused.Should().Throw<ArgumentException>().WithMessage("*SceneTokenFirstStageDeadline needs gated stages*");
         }
         finally
         {

@@ -114,7 +114,7 @@ internal static class JudgeCommand
         var sceneStageSteps = new Option<int>("--scene-token-stage-steps") { Description = "During the scene-token steps, add one group of --scene-token-groups every N steps, then every kind (0 = all at once).", DefaultValueFactory = _ => 300 };
         var stageAccuracy = new Option<double>("--scene-token-stage-accuracy") { Description = "End a scene-token stage once every kind it reads has this running training accuracy (but not before --scene-token-stage-steps steps; 0 = fixed-length stages).", DefaultValueFactory = _ => 0.9 };
         var stageMaxSteps = new Option<int>("--scene-token-stage-max-steps") { Description = "With --scene-token-stage-accuracy, the most steps of a stage (0 = no cap).", DefaultValueFactory = _ => 2500 };
-        var firstStageDeadline = new Option<int>("--first-stage-deadline") { Description = "With gated stages: if the first scene-token stage has not passed its gate by this step, start over from a fresh initialisation (seed + 1000 per restart; 0 = never). Runs that learnt every kind passed it by step 825, runs that failed took 1771 steps or more.", DefaultValueFactory = _ => 1200 };
+        var firstStageDeadline = new Option<int>("--first-stage-deadline") { Description = "With gated stages: if the first scene-token stage has not passed its gate by this step, start over from a fresh initialisation (seed + 1000 per restart, the same rows; 0 = never). Runs that learnt every kind passed it by step 825, runs that failed took 1771 steps or more; on seed 6 two fresh initialisations were as slow (docs/judge.md), so it is off by default.", DefaultValueFactory = _ => 0 };
         var initRestarts = new Option<int>("--init-restarts") { Description = "How many times --first-stage-deadline may start over.", DefaultValueFactory = _ => 2 };
         var sceneGroups = new Option<string?>("--scene-token-groups") { Description = "The groups of question kinds the scene-token stages add, ';' between groups and ',' between kinds.", DefaultValueFactory = _ => OneHourKindGroups };
         var comparisonWeight = new Option<double>("--comparison-probe-weight") { Description = "Weight of the comparison probe on two-image scene-token rows: dense labels of what differs between the images, read from the decoder (0 = off).", DefaultValueFactory = _ => 1.0 };
@@ -237,8 +237,7 @@ internal static class JudgeCommand
             options.SceneTokenStageSteps = parse.GetValue(sceneStageSteps);
             options.SceneTokenStageAccuracy = parse.GetValue(stageAccuracy);
             options.SceneTokenStageMaxSteps = parse.GetValue(stageMaxSteps);
-            // A deadline for the first gate: off without gated scene-token stages, unless given.
-            options.SceneTokenFirstStageDeadline = DefaultOffUnless(options.SceneTokenSteps > 0 && options.SceneTokenStageAccuracy > 0, firstStageDeadline);
+            options.SceneTokenFirstStageDeadline = parse.GetValue(firstStageDeadline);
             options.InitRestarts = parse.GetValue(initRestarts);
             options.SceneTokenNoise = parse.GetValue(sceneNoise);
             options.QuestionNoiseRate = parse.GetValue(questionNoise);

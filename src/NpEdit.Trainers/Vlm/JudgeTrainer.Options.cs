@@ -139,7 +139,9 @@ public sealed partial class JudgeTrainer
         /// this step marks an initialisation that learns slowly, and Fit starts over from a fresh one (0: never). Why:
         /// over seven one-hour runs the five that learnt every kind passed the first gate by step 825, the two that
         /// never learnt size and position by the end of the scene-token steps took 1,771 steps and the whole cap
-        /// (docs/judge.md, twenty-sixth session); restarting costs minutes, a failed run the hour.</summary>
+        /// (docs/judge.md, twenty-sixth session); restarting costs minutes, a failed run the hour. Measured on one failing
+        /// seed (6): its two fresh initialisations were as slow (first gate at 1,200+ and 1,377 steps), so what makes a
+        /// seed slow lies in its rows and random streams as much as in its initial weights.</summary>
         public int SceneTokenFirstStageDeadline;
         /// <summary>How many times <see cref="SceneTokenFirstStageDeadline"/> may start Fit over; the last
         /// initialisation trains on whatever its first stage does. Attempt k initialises from seed

@@ -83,6 +83,7 @@ public sealed partial class TextToImageFlowTrainer : IEstimator<TextToImageTrans
             probe = SeededInit.Build(o.Seed + 1, () => new CellContentProbe(model.Config.Transformer.Hidden)).to(device);
             named.AddRange(probe.named_parameters().Select(p => (ProbePrefix + p.name, p.parameter)));
         }
+        using var probeOwner = probe; // training-only: disposed with the fit
         using var optimizer = new AdamW(named, o.LearningRate, o.Beta1, o.Beta2, weightDecay: o.WeightDecay);
         using var ema = new ExponentialMovingAverage(model, o.EmaDecay);
 

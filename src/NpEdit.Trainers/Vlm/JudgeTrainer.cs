@@ -231,7 +231,9 @@ public sealed partial class JudgeTrainer : IEstimator<JudgeTransformer>
                 }
                 if (attempt < o.InitRestarts && stages is { Gated: true, Stage: 0 } && o.SceneTokenFirstStageDeadline > 0 && step + 1 >= o.SceneTokenFirstStageDeadline)
                 {
-                    throw new SlowFirstStageException(step + 1, string.Join(", ", kinds!.Select(k => $"{k}={(1 - _kindErrors!.ErrorOf(k)).ToString("F2", System.Globalization.CultureInfo.InvariantCulture)}")), tracker.Elapsed);
+                    var elapsed = tracker.Elapsed;
+                    model.Dispose(); // the abandoned initialisation; everything else this attempt made is disposed by its using
+                    throw new SlowFirstStageException(step + 1, string.Join(", ", kinds!.Select(k => $"{k}={(1 - _kindErrors!.ErrorOf(k)).ToString("F2", System.Globalization.CultureInfo.InvariantCulture)}")), elapsed);
                 }
             }
             else
